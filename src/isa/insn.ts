@@ -15,6 +15,11 @@ export interface Insn {
 
 export const INSN_SIZE = 8;
 
+/** An instruction that cannot be encoded: a register, offset or immediate out of range, or a bad operation. */
+export class InsnError extends Error {
+  override readonly name = 'InsnError';
+}
+
 /** Encodes instructions into the byte layout bpf(BPF_PROG_LOAD) expects (little-endian). */
 export function encodeInsns(insns: readonly Insn[]): Uint8Array {
   const out = new Uint8Array(insns.length * INSN_SIZE);

@@ -3,3 +3,4 @@ export { sys, setSys, type Sys, type Mapping, type EpollEvent } from './syscalls
 export { SysError, defaultHint } from './error.js';
 export { Errno, errnoName } from './errno.js';
 export * from './uapi.js';
+export * from './bpf-attr.js';

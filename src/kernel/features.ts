@@ -1,0 +1,511 @@
+// Feature probes: what this kernel lets bpfkit do, found by trying it once (results are cached per process).
+import { existsSync, readFileSync } from 'node:fs';
+import { AttachType, BpfCmd, Errno, MapFlags, MapType, PerfAttrFlag, PerfHwId, PerfIoctl, PerfSwId, PerfType, ProgType, sys, SysError } from '../sys/index.js';
+import { BpfStatsType, cString, EnableStatsAttr, encodeAttr, MapBatchAttr, RawTracepointOpenAttr } from '../sys/bpf-attr.js';
+import type { Insn } from '../isa/insn.js';
+import { UnsupportedFeatureError, VerifierError } from './errors.js';
+import { createMap, type MapSpec } from './map.js';
+import { loadProgram, type ProgramSpec } from './program.js';
+import { openPerfEvent, pmuFormatField, pmuType } from './perf-event.js';
+
+/** The outcome of a probe: `reason` says why not (an errno name and what was tried), empty when supported. */
+export interface Feature {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly reason: string;
+}
+
+const cache = new Map<string, Feature>();
+
+// Runs `probe` once per process; it returns nothing on success, a reason string when unsupported, or throws.
+function cached(name: string, probe: () => string | undefined): Feature {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  let reason: string | undefined;
+  try {
+    reason = probe();
+  } catch (err) {
+    reason = reasonOf(err);
+  }
+  const f: Feature = { name, ok: reason === undefined, reason: reason ?? '' };
+  cache.set(name, f);
+  return f;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof VerifierError) return err.message.slice(err.message.indexOf(err.code));
+  if (err instanceof SysError) return err.code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Closes fds in reverse order, ignoring errors (probes must leave nothing behind). */
+function closeAll(fds: number[]): void {
+  for (const fd of fds.reverse()) {
+    try {
+      sys().close(fd);
+    } catch {
+      // Already closed by the kernel's refusal or by the owner; nothing to release.
+    }
+  }
+}
+
+const RETURN_ZERO: readonly Insn[] = [
+  { code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }, // r0 = 0
+  { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }, // exit
+];
+
+function tryLoad(spec: ProgramSpec): number {
+  return loadProgram(spec).fd;
+}
+
+// ---------- vmlinux BTF: the few ids the probes need, found without parsing every type ----------
+
+const BTF_KIND_TYPEDEF = 8;
+const BTF_KIND_FUNC = 12;
+let vmlinuxBtf: Buffer | undefined | null;
+
+function readVmlinuxBtf(): Buffer | undefined {
+  if (vmlinuxBtf === undefined) {
+    try {
+      vmlinuxBtf = readFileSync('/sys/kernel/btf/vmlinux');
+    } catch {
+      vmlinuxBtf = null;
+    }
+  }
+  return vmlinuxBtf ?? undefined;
+}
+
+// Bytes that follow each kind's 12-byte header, by kind code (vlen = the low 16 bits of info).
+function trailerSize(kind: number, vlen: number): number {
+  switch (kind) {
+    case 1: return 4; // int
+    case 3: return 12; // array
+    case 4: case 5: return 12 * vlen; // struct, union
+    case 6: return 8 * vlen; // enum
+    case 13: return 8 * vlen; // func_proto
+    case 14: return 4; // var
+    case 15: return 12 * vlen; // datasec
+    case 17: return 4; // decl_tag
+    case 19: return 12 * vlen; // enum64
+    default: return 0;
+  }
+}
+
+/**
+ * The vmlinux BTF id of a function or typedef by name, or undefined. A deliberately small scan (the string's offset,
+ * then the type with that name offset and kind), so that probes do not pay for a full BTF parse.
+ */
+export function vmlinuxBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
+  const key = `${kind} ${name}`;
+  if (!btfIds.has(key)) btfIds.set(key, scanBtfId(name, kind));
+  return btfIds.get(key);
+}
+
+const btfIds = new Map<string, number | undefined>();
+
+function scanBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
+  const btf = readVmlinuxBtf();
+  if (!btf || btf.readUInt16LE(0) !== 0xeb9f) return undefined;
+  const hdrLen = btf.readUInt32LE(4);
+  const typeOff = hdrLen + btf.readUInt32LE(8);
+  const typeEnd = typeOff + btf.readUInt32LE(12);
+  const strOff = hdrLen + btf.readUInt32LE(16);
+  const strEnd = strOff + btf.readUInt32LE(20);
+  const needle = Buffer.from(`\0${name}\0`);
+  const offsets = new Set<number>();
+  for (let at = btf.indexOf(needle, strOff); at >= 0 && at < strEnd; at = btf.indexOf(needle, at + 1)) offsets.add(at + 1 - strOff);
+  if (offsets.size === 0) return undefined;
+  const wanted = kind === 'func' ? BTF_KIND_FUNC : BTF_KIND_TYPEDEF;
+  let id = 1;
+  for (let at = typeOff; at + 12 <= typeEnd; id++) {
+    const nameOff = btf.readUInt32LE(at);
+    const info = btf.readUInt32LE(at + 4);
+    const k = (info >>> 24) & 0x1f;
+    if (k === wanted && offsets.has(nameOff)) return id;
+    at += 12 + trailerSize(k, info & 0xffff);
+  }
+  return undefined;
+}
+
+// ---------- program and map types ----------
+
+const PROG_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(ProgType).map(([k, v]) => [v, k.toLowerCase()]));
+const MAP_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
+
+export function progTypeName(t: number): string {
+  return PROG_TYPE_NAMES[t] ?? `type ${t}`;
+}
+
+export function mapTypeName(t: number): string {
+  return MAP_TYPE_NAMES[t] ?? `type ${t}`;
+}
+
+/** Whether programs of type `t` load. Tracing programs need a target, so they are probed as tp_btf on sys_enter. */
+export function haveProgType(t: ProgType): Feature {
+  if (t === ProgType.TRACING) return { ...haveTpBtf(), name: `prog ${progTypeName(t)}` };
+  return cached(`prog ${progTypeName(t)}`, () => {
+    closeAll([tryLoad({ name: 'probe', type: t, insns: RETURN_ZERO })]);
+    return undefined;
+  });
+}
+
+/** The smallest valid spec of each map type the probes know. */
+function probeMapSpec(t: MapType): MapSpec {
+  switch (t) {
+    case MapType.RINGBUF:
+      return { type: t, keySize: 0, valueSize: 0, maxEntries: 4096 };
+    case MapType.PERF_EVENT_ARRAY:
+    case MapType.PROG_ARRAY:
+    case MapType.CGROUP_ARRAY:
+      return { type: t, keySize: 4, valueSize: 4, maxEntries: 1 };
+    case MapType.STACK_TRACE:
+      return { type: t, keySize: 4, valueSize: 8, maxEntries: 1 };
+    case MapType.LPM_TRIE:
+      return { type: t, keySize: 8, valueSize: 8, maxEntries: 1, flags: MapFlags.NO_PREALLOC };
+    case MapType.QUEUE:
+    case MapType.STACK:
+      return { type: t, keySize: 0, valueSize: 8, maxEntries: 1 };
+    case MapType.BLOOM_FILTER:
+      return { type: t, keySize: 0, valueSize: 8, maxEntries: 1 };
+    default:
+      return { type: t, keySize: 4, valueSize: 8, maxEntries: 1 };
+  }
+}
+
+export function haveMapType(t: MapType): Feature {
+  return cached(`map ${mapTypeName(t)}`, () => {
+    createMap({ ...probeMapSpec(t), name: 'probe' }).close();
+    return undefined;
+  });
+}
+
+export function haveRingbuf(): Feature {
+  return { ...haveMapType(MapType.RINGBUF), name: 'ringbuf' };
+}
+
+/** BPF_MAP_LOOKUP_BATCH on a hash map: an empty map answers ENOENT when the command exists. */
+export function haveBatchOps(): Feature {
+  return cached('batch ops', () => {
+    const m = createMap({ name: 'probe', type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 1 });
+    try {
+      const keys = new Uint8Array(4);
+      const values = new Uint8Array(8);
+      const out = new Uint8Array(8);
+      const attr = encodeAttr(MapBatchAttr, { outBatch: sys().address(out), keys: sys().address(keys), values: sys().address(values), count: 1, mapFd: m.fd });
+      try {
+        sys().bpf(BpfCmd.MAP_LOOKUP_BATCH, attr);
+      } catch (err) {
+        if (err instanceof SysError && err.errno === Errno.ENOENT) return undefined;
+        throw err;
+      }
+      return undefined;
+    } finally {
+      m.close();
+    }
+  });
+}
+
+/** BPF_ENABLE_STATS (run_cnt and run_time_ns in program info). */
+export function haveBpfStats(): Feature {
+  return cached('bpf stats', () => {
+    closeAll([sys().bpf(BpfCmd.ENABLE_STATS, encodeAttr(EnableStatsAttr, { type: BpfStatsType.RUN_TIME }))]);
+    return undefined;
+  });
+}
+
+/** Whether a helper is allowed in a program type: the verifier says "invalid func" or "unknown func" when not. */
+export function haveHelper(progType: ProgType, helperId: number): Feature {
+  return cached(`helper ${progType} ${helperId}`, () => {
+    // Every argument register is zeroed; a helper that exists may still refuse zeros, which proves it exists.
+    const insns: Insn[] = [1, 2, 3, 4, 5].map((r) => ({ code: 0xb7, dst: r, src: 0, off: 0, imm: 0 }));
+    insns.push({ code: 0x85, dst: 0, src: 0, off: 0, imm: helperId }, ...RETURN_ZERO);
+    const spec: ProgramSpec = { name: 'probe', type: progType, insns };
+    if (progType === ProgType.TRACING) {
+      const id = vmlinuxBtfId('btf_trace_sys_enter', 'typedef');
+      if (id === undefined) return 'no btf_trace_sys_enter in vmlinux BTF';
+      Object.assign(spec, { expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: id });
+    }
+    try {
+      closeAll([tryLoad(spec)]);
+      return undefined;
+    } catch (err) {
+      if (err instanceof VerifierError) {
+        const refusal = err.log.find((l) => /invalid func|unknown func|cannot call|program of this type cannot use helper/.test(l));
+        return refusal === undefined ? undefined : `${err.code}: ${refusal}`;
+      }
+      throw err;
+    }
+  });
+}
+
+// ---------- tracefs, kprobes, uprobes ----------
+
+const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+/** Where tracefs is mounted (by /proc/self/mounts, so that a mount we may not read still counts), or undefined. */
+export function tracefsRoot(): string | undefined {
+  let mounts: string[] = [];
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f[2] === 'tracefs')
+      .map((f) => f[1] ?? '');
+  } catch {
+    // No /proc: fall back to looking for the events folder.
+  }
+  return TRACEFS_ROOTS.find((r) => mounts.includes(r)) ?? mounts[0] ?? TRACEFS_ROOTS.find((r) => existsSync(`${r}/events`));
+}
+
+function tracepointIdOf(category: string, name: string): number | string {
+  const root = tracefsRoot();
+  if (root === undefined) return 'tracefs is not mounted: mount -t tracefs tracefs /sys/kernel/tracing';
+  try {
+    return Number.parseInt(readFileSync(`${root}/events/${category}/${name}/id`, 'utf8'), 10);
+  } catch (err) {
+    return `cannot read ${category}:${name} id: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}
+
+/** kprobes: a `kprobe` PMU or tracefs `kprobe_events` (absent when the kernel is built without CONFIG_KPROBES). */
+export function haveKprobes(): Feature {
+  return cached('kprobes', () => {
+    if (pmuType('kprobe') !== undefined) return undefined;
+    const root = tracefsRoot();
+    if (root !== undefined && existsSync(`${root}/kprobe_events`)) return undefined;
+    return 'no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES';
+  });
+}
+
+export function haveUprobes(): Feature {
+  return cached('uprobes', () => {
+    if (pmuType('uprobe') !== undefined) return undefined;
+    const root = tracefsRoot();
+    if (root !== undefined && existsSync(`${root}/uprobe_events`)) return undefined;
+    return 'no uprobe PMU and no uprobe_events: kernel built without CONFIG_UPROBE_EVENTS';
+  });
+}
+
+/** fentry (or fexit) programs: load one on bpf_fentry_test1, the kernel's own test target, and attach it. */
+export function haveFentry(kind: 'fentry' | 'fexit' = 'fentry'): Feature {
+  return cached(kind, () => {
+    const id = vmlinuxBtfId('bpf_fentry_test1', 'func');
+    if (id === undefined) return 'no bpf_fentry_test1 in vmlinux BTF';
+    const fds: number[] = [];
+    try {
+      const attachType = kind === 'fentry' ? AttachType.TRACE_FENTRY : AttachType.TRACE_FEXIT;
+      const prog = tryLoad({ name: 'probe', type: ProgType.TRACING, insns: RETURN_ZERO, expectedAttachType: attachType, attachBtfId: id });
+      fds.push(prog);
+      fds.push(sys().bpf(BpfCmd.RAW_TRACEPOINT_OPEN, encodeAttr(RawTracepointOpenAttr, { progFd: prog })));
+      return undefined;
+    } catch (err) {
+      // The verifier accepted the program if we got this far without a VerifierError: the refusal is policy.
+      if (err instanceof SysError && err.errno === Errno.EPERM && process.getuid?.() === 0) return 'EPERM: refused by a security module or lockdown';
+      throw err;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+export function haveFexit(): Feature {
+  return haveFentry('fexit');
+}
+
+/** tp_btf: a tracing program on the btf_trace_sys_enter typedef, attached with BPF_RAW_TRACEPOINT_OPEN. */
+export function haveTpBtf(): Feature {
+  return cached('tp_btf', () => {
+    const id = vmlinuxBtfId('btf_trace_sys_enter', 'typedef');
+    if (id === undefined) return 'no btf_trace_sys_enter in vmlinux BTF';
+    const fds: number[] = [];
+    try {
+      const prog = tryLoad({ name: 'probe', type: ProgType.TRACING, insns: RETURN_ZERO, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: id });
+      fds.push(prog);
+      fds.push(sys().bpf(BpfCmd.RAW_TRACEPOINT_OPEN, encodeAttr(RawTracepointOpenAttr, { progFd: prog })));
+      return undefined;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+// ---------- attach kinds: the minimal real attachment of each ----------
+
+/** A tracepoint program on syscalls:sys_enter_getpid through perf_event_open + PERF_EVENT_IOC_SET_BPF (not enabled). */
+export function haveTracepointAttach(): Feature {
+  return cached('tracepoint', () => {
+    const id = tracepointIdOf('syscalls', 'sys_enter_getpid');
+    if (typeof id === 'string') return id;
+    const fds: number[] = [];
+    try {
+      const prog = tryLoad({ name: 'probe', type: ProgType.TRACEPOINT, insns: RETURN_ZERO });
+      fds.push(prog);
+      const pfd = openPerfEvent({ type: PerfType.TRACEPOINT, config: BigInt(id), samplePeriod: 1n, flags: PerfAttrFlag.DISABLED }, -1, 0);
+      fds.push(pfd);
+      sys().ioctl(pfd, PerfIoctl.SET_BPF, prog);
+      return undefined;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+export function haveRawTracepointAttach(): Feature {
+  return cached('raw_tracepoint', () => {
+    const fds: number[] = [];
+    try {
+      const prog = tryLoad({ name: 'probe', type: ProgType.RAW_TRACEPOINT, insns: RETURN_ZERO });
+      fds.push(prog);
+      const name = cString('sys_enter');
+      fds.push(sys().bpf(BpfCmd.RAW_TRACEPOINT_OPEN, encodeAttr(RawTracepointOpenAttr, { name: sys().address(name), progFd: prog })));
+      return undefined;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+/** A kprobe (or kretprobe) through the kprobe PMU on a function every kernel has. */
+export function haveKprobeAttach(ret = false): Feature {
+  return cached(ret ? 'kretprobe' : 'kprobe', () => {
+    const kp = haveKprobes();
+    if (!kp.ok) return kp.reason;
+    const type = pmuType('kprobe');
+    if (type === undefined) return 'no kprobe PMU: only tracefs kprobe_events, which bpfkit does not use';
+    let config = 0n;
+    if (ret) {
+      const bit = pmuFormatField('kprobe', 'retprobe');
+      if (bit === undefined) return 'the kprobe PMU has no retprobe format bit';
+      config = 1n << BigInt(bit.lowBit);
+    }
+    const func = cString('do_sys_openat2');
+    closeAll([openPerfEvent({ type, config, config1: sys().address(func), config2: 0n, samplePeriod: 1n, flags: PerfAttrFlag.DISABLED }, -1, 0)]);
+    return undefined;
+  });
+}
+
+/**
+ * uprobes (or uretprobes): the uprobe PMU and, for returns, its retprobe format bit. An actual open would cost an
+ * RCU grace period on close (about 80 ms each) for no more certainty: the PMU exists only when uprobes are built in.
+ * `openUprobeCheck` below does the real open, for tests and callers that want it.
+ */
+export function haveUprobeAttach(ret = false): Feature {
+  return cached(ret ? 'uretprobe' : 'uprobe', () => {
+    const up = haveUprobes();
+    if (!up.ok) return up.reason;
+    // uprobes run kprobe-type programs: without the right to load one, the PMU is of no use.
+    const prog = haveProgType(ProgType.KPROBE);
+    if (!prog.ok) return prog.reason;
+    if (pmuType('uprobe') === undefined) return 'no uprobe PMU: only tracefs uprobe_events, which bpfkit does not use';
+    if (ret && pmuFormatField('uprobe', 'retprobe') === undefined) return 'the uprobe PMU has no retprobe format bit';
+    return undefined;
+  });
+}
+
+/** Opens (and closes) a uprobe perf event on this process's executable at offset 0: the full check. */
+export function openUprobeCheck(ret = false): Feature {
+  return cached(ret ? 'uretprobe open' : 'uprobe open', () => {
+    const pre = haveUprobeAttach(ret);
+    if (!pre.ok) return pre.reason;
+    const type = pmuType('uprobe') ?? 0;
+    const bit = pmuFormatField('uprobe', 'retprobe');
+    const config = ret && bit ? 1n << BigInt(bit.lowBit) : 0n;
+    const path = cString(process.execPath);
+    // Offset 0 is inside the file; nothing is enabled, so no breakpoint is written.
+    closeAll([openPerfEvent({ type, config, config1: sys().address(path), config2: 0n, samplePeriod: 1n, flags: PerfAttrFlag.DISABLED }, process.pid, -1)]);
+    return undefined;
+  });
+}
+
+/** USDT probes are uprobes; semaphores need the PMU's ref_ctr_offset field. */
+export function haveUsdt(): Feature {
+  return cached('usdt', () => {
+    const up = haveUprobeAttach();
+    if (!up.ok) return up.reason;
+    if (pmuFormatField('uprobe', 'ref_ctr_offset') === undefined) return 'the uprobe PMU has no ref_ctr_offset, needed for USDT semaphores';
+    return undefined;
+  });
+}
+
+/** A perf_event program on a sampling event (software cpu-clock, or hardware cycles). */
+export function havePerfEventAttach(hardware = false): Feature {
+  return cached(hardware ? 'perf event (hardware)' : 'perf event (software)', () => {
+    const fds: number[] = [];
+    try {
+      const pfd = openPerfEvent(
+        hardware
+          ? { type: PerfType.HARDWARE, config: BigInt(PerfHwId.CPU_CYCLES), samplePeriod: 1_000_000n, flags: PerfAttrFlag.DISABLED }
+          : { type: PerfType.SOFTWARE, config: BigInt(PerfSwId.CPU_CLOCK), sampleFreq: 99n, flags: PerfAttrFlag.DISABLED },
+        -1,
+        0,
+      );
+      fds.push(pfd);
+      const prog = tryLoad({ name: 'probe', type: ProgType.PERF_EVENT, insns: RETURN_ZERO });
+      fds.push(prog);
+      sys().ioctl(pfd, PerfIoctl.SET_BPF, prog);
+      return undefined;
+    } catch (err) {
+      if (hardware && err instanceof SysError && (err.errno === Errno.ENOENT || err.errno === Errno.EOPNOTSUPP)) {
+        return `${err.code}: no hardware PMU, usual in a VM`;
+      }
+      throw err;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+/** The attach kinds `bpfkit --info` lists, in order. */
+export const ATTACH_KINDS: ReadonlyArray<readonly [string, () => Feature]> = [
+  ['tracepoint', () => haveTracepointAttach()],
+  ['raw tracepoint', () => haveRawTracepointAttach()],
+  ['tp_btf', () => haveTpBtf()],
+  ['fentry', () => haveFentry('fentry')],
+  ['fexit', () => haveFentry('fexit')],
+  ['kprobe', () => haveKprobeAttach(false)],
+  ['kretprobe', () => haveKprobeAttach(true)],
+  ['uprobe', () => haveUprobeAttach(false)],
+  ['uretprobe', () => haveUprobeAttach(true)],
+  ['usdt', () => haveUsdt()],
+  ['perf event (software)', () => havePerfEventAttach(false)],
+  ['perf event (hardware)', () => havePerfEventAttach(true)],
+];
+
+/** Program types bpfkit loads, then a few others worth knowing about. */
+export const PROBED_PROG_TYPES: readonly ProgType[] = [
+  ProgType.TRACEPOINT,
+  ProgType.RAW_TRACEPOINT,
+  ProgType.TRACING,
+  ProgType.KPROBE,
+  ProgType.PERF_EVENT,
+  ProgType.SOCKET_FILTER,
+  ProgType.SCHED_CLS,
+  ProgType.XDP,
+  ProgType.CGROUP_SKB,
+];
+
+export const PROBED_MAP_TYPES: readonly MapType[] = [
+  MapType.HASH,
+  MapType.ARRAY,
+  MapType.PERCPU_HASH,
+  MapType.PERCPU_ARRAY,
+  MapType.LRU_HASH,
+  MapType.LRU_PERCPU_HASH,
+  MapType.STACK_TRACE,
+  MapType.RINGBUF,
+  MapType.PERF_EVENT_ARRAY,
+  MapType.LPM_TRIE,
+  MapType.QUEUE,
+  MapType.STACK,
+  MapType.BLOOM_FILTER,
+];
+
+/** Throws UnsupportedFeatureError (with the probe's reason) unless the feature works. */
+export function requireFeature(f: Feature): void {
+  if (!f.ok) throw new UnsupportedFeatureError(f.name, f.reason);
+}
+
+/** Forgets cached results (tests that change the environment). */
+export function clearFeatureCache(): void {
+  cache.clear();
+}

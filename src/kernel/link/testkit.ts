@@ -1,0 +1,424 @@
+// Small programs and workload helpers shared by the attachment, ring buffer and perf buffer tests and the ring
+// buffer bench. Programs are built with the isa encoders and a tiny label resolver.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import koffi from 'koffi';
+import type { Insn } from '../../isa/insn.js';
+import {
+  alu64Imm,
+  atomic,
+  call,
+  exit,
+  jmpImm,
+  jmpReg as jmpRegRaw,
+  ldImm64,
+  ja,
+  ldMapFd,
+  ldxMem,
+  mov32Imm,
+  mov64Imm,
+  mov64Reg,
+  stMem,
+  stxMem,
+  type LdImm64,
+} from '../../isa/encode.js';
+import { Helper } from '../../isa/helpers.js';
+import { AluOp, AtomicOp, JmpOp, Size, type Reg } from '../../isa/opcodes.js';
+
+/** A jump whose offset is filled in once the label's position is known. */
+interface Jump {
+  readonly to: string;
+  readonly make: (off: number) => Insn;
+}
+type Item = Insn | LdImm64 | Jump | string;
+
+/** Lays out instructions, labels (strings) and jumps to labels. */
+export function asm(items: readonly Item[]): Insn[] {
+  const labels = new Map<string, number>();
+  let pc = 0;
+  for (const it of items) {
+    if (typeof it === 'string') labels.set(it, pc);
+    else pc += Array.isArray(it) ? 2 : 1;
+  }
+  const out: Insn[] = [];
+  for (const it of items) {
+    if (typeof it === 'string') continue;
+    if (Array.isArray(it)) out.push(...(it as LdImm64));
+    else if ('to' in it) {
+      const target = labels.get(it.to);
+      if (target === undefined) throw new Error(`Unknown label ${it.to}`);
+      out.push(it.make(target - out.length - 1));
+    } else out.push(it as Insn);
+  }
+  return out;
+}
+
+export const jumpIf = (op: (typeof JmpOp)[keyof typeof JmpOp], dst: Reg, imm: number, to: string): Jump => ({
+  to,
+  make: (off) => jmpImm(op as Parameters<typeof jmpImm>[0], dst, imm, off),
+});
+export const goto = (to: string): Jump => ({ to, make: (off) => ja(off) });
+
+/**
+ * if (the current thread is not the main thread of process `pid`) goto `to`; clobbers r0-r5. The main thread
+ * only, because Node's helper threads make an occasional system call of their own.
+ */
+export function unlessPid(pid: number, to: string): Item[] {
+  return [
+    call(Helper.get_current_pid_tgid),
+    ldImm64(1, (BigInt(pid) << 32n) | BigInt(pid)),
+    jumpReg(JmpOp.JNE, 0, 1, to),
+  ];
+}
+
+const jumpReg = (op: (typeof JmpOp)[keyof typeof JmpOp], dst: Reg, src: Reg, to: string): Jump => ({
+  to,
+  make: (off) => jmpRegRaw(op as Parameters<typeof jmpRegRaw>[0], dst, src, off),
+});
+
+/** r0 = &array[0] of map `fd` or goto `to` when the lookup fails; clobbers r1-r5 and the stack at -4. */
+export function lookupSlot0(fd: number, to: string): Item[] {
+  return [
+    stMem(Size.W, 10, -4, 0),
+    mov64Reg(2, 10),
+    alu64Imm(AluOp.ADD, 2, -4),
+    ldMapFd(1, fd),
+    call(Helper.map_lookup_elem),
+    jumpIf(JmpOp.JEQ, 0, 0, to),
+  ];
+}
+
+const ret0: Item[] = ['out', mov64Imm(0, 0), exit()];
+
+/** Counts the events the filter passes into u64 slot 0 of array map `counterFd`. */
+export function countProgram(f: Filter, counterFd: number): Insn[] {
+  return asm([
+    ...filtered(f),
+    ...lookupSlot0(counterFd, 'out'),
+    mov64Imm(1, 1),
+    atomic(Size.DW, AtomicOp.ADD, 0, 1, 0),
+    ...ret0,
+  ]);
+}
+
+/** Which events a test program counts: the main thread of `pid`, and optionally a u64 in the context equal to a value. */
+export interface Filter {
+  readonly pid: number;
+  readonly arg?: { readonly offset: number; readonly value: number };
+}
+
+/** r6 = ctx; goto out unless the filter matches. */
+function filtered(f: Filter): Item[] {
+  return [
+    mov64Reg(6, 1),
+    ...(f.arg ? [ldxMem(Size.DW, 1, 6, f.arg.offset), jumpIf(JmpOp.JNE, 1, f.arg.value, 'out')] : []),
+    ...unlessPid(f.pid, 'out'),
+  ];
+}
+
+/**
+ * A value no real process passes to getpgid(2) (above pid_max): the test workloads call getpgid(MARK) and the
+ * programs count only those calls, since other code in the process makes system calls at unpredictable times
+ * (OpenSSL's random generator calls getpid on the main thread, for one).
+ */
+export const MARK = 0x3fff1234;
+/** The offset of the first argument in a syscalls:sys_enter_* tracepoint record. */
+export const SYSCALL_ARG0 = 16;
+/** The filter for getpgid(MARK) calls of this process, on syscalls:sys_enter_getpgid. */
+export const markedCalls = (): Filter => ({ pid: process.pid, arg: { offset: SYSCALL_ARG0, value: MARK } });
+
+let getpgidFn: ((...a: unknown[]) => unknown) | undefined;
+/** The marked workload call: getpgid(MARK), which fails with ESRCH after entering the kernel. */
+export function markedCall(): void {
+  getpgidFn ??= lib().func('int getpgid(int pid)');
+  getpgidFn(MARK);
+}
+
+/** r7 = the call's sequence number (a fetch-add on slot 0 of `counterFd`), for calls the filter passes. */
+function sequence(f: Filter, counterFd: number): Item[] {
+  return [
+    ...filtered(f),
+    ...lookupSlot0(counterFd, 'out'),
+    mov64Imm(7, 1),
+    atomic(Size.DW, AtomicOp.FETCH_ADD, 0, 7, 0),
+  ];
+}
+
+/** Writes each call's sequence number (u64) to a ring buffer with bpf_ringbuf_output. */
+export function ringbufSequenceProgram(f: Filter, counterFd: number, ringFd: number): Insn[] {
+  return asm([
+    ...sequence(f, counterFd),
+    stxMem(Size.DW, 10, 7, -16),
+    ldMapFd(1, ringFd),
+    mov64Reg(2, 10),
+    alu64Imm(AluOp.ADD, 2, -16),
+    mov64Imm(3, 8),
+    mov64Imm(4, 0),
+    call(Helper.ringbuf_output),
+    ...ret0,
+  ]);
+}
+
+/** Reserves a 16-byte record {seq, seq*3} per call and submits it for even sequence numbers, discards odd ones. */
+export function ringbufDiscardProgram(f: Filter, counterFd: number, ringFd: number): Insn[] {
+  return asm([
+    ...sequence(f, counterFd),
+    ldMapFd(1, ringFd),
+    mov64Imm(2, 16),
+    mov64Imm(3, 0),
+    call(Helper.ringbuf_reserve),
+    jumpIf(JmpOp.JEQ, 0, 0, 'out'),
+    stxMem(Size.DW, 0, 7, 0),
+    mov64Reg(8, 7),
+    alu64Imm(AluOp.MUL, 8, 3),
+    stxMem(Size.DW, 0, 8, 8),
+    mov64Reg(1, 0),
+    mov64Imm(2, 0),
+    alu64Imm(AluOp.AND, 7, 1),
+    jumpIf(JmpOp.JNE, 7, 0, 'discard'),
+    call(Helper.ringbuf_submit),
+    goto('out'),
+    'discard',
+    call(Helper.ringbuf_discard),
+    ...ret0,
+  ]);
+}
+
+/** Writes each call's sequence number (u64) to the current CPU's perf ring with bpf_perf_event_output. */
+export function perfSequenceProgram(f: Filter, counterFd: number, perfArrayFd: number): Insn[] {
+  return asm([
+    ...sequence(f, counterFd),
+    stxMem(Size.DW, 10, 7, -16),
+    mov64Reg(1, 6),
+    ldMapFd(2, perfArrayFd),
+    mov32Imm(3, -1), // BPF_F_CURRENT_CPU: 0xffffffff, zero-extended by the 32-bit move
+    mov64Reg(4, 10),
+    alu64Imm(AluOp.ADD, 4, -16),
+    mov64Imm(5, 8),
+    call(Helper.perf_event_output),
+    ...ret0,
+  ]);
+}
+
+/** Writes the u64 at a context offset (a pt_regs register for uprobes) to a ring buffer, for every hit. */
+export function ctxValueProgram(ctxOffset: number, ringFd: number): Insn[] {
+  return asm([
+    ldxMem(Size.DW, 2, 1, ctxOffset),
+    stxMem(Size.DW, 10, 2, -8),
+    ldMapFd(1, ringFd),
+    mov64Reg(2, 10),
+    alu64Imm(AluOp.ADD, 2, -8),
+    mov64Imm(3, 8),
+    mov64Imm(4, 0),
+    call(Helper.ringbuf_output),
+    ...ret0,
+  ]);
+}
+
+/** For perf-event programs: records the kernel stack of `pid`'s samples in a stack map, counting successes in slot 0. */
+export function stackSampleProgram(pid: number, stackMapFd: number, counterFd: number): Insn[] {
+  return asm([
+    ...filtered({ pid }),
+    mov64Reg(1, 6),
+    ldMapFd(2, stackMapFd),
+    mov64Imm(3, 0),
+    call(Helper.get_stackid),
+    jumpIf(JmpOp.JSLT, 0, 0, 'out'),
+    ...lookupSlot0(counterFd, 'out'),
+    mov64Imm(1, 1),
+    atomic(Size.DW, AtomicOp.ADD, 0, 1, 0),
+    ...ret0,
+  ]);
+}
+
+/**
+ * Writes a 64-byte record per run to a ring buffer, counting attempts in slot 0 and failures (ring full) in slot 1
+ * of array map `counterFd` (value size 8, two entries). For socket-filter test runs with repeat.
+ */
+export function ringbufFloodProgram(counterFd: number, ringFd: number): Insn[] {
+  return asm([
+    ...lookupSlot0(counterFd, 'out'),
+    mov64Reg(7, 0),
+    mov64Imm(1, 1),
+    atomic(Size.DW, AtomicOp.FETCH_ADD, 7, 1, 0),
+    // A 64-byte record at fp-64: the sequence number, then zeros.
+    stxMem(Size.DW, 10, 1, -64),
+    ...[-56, -48, -40, -32, -24, -16, -8].map((off) => stMem(Size.DW, 10, off, 0)),
+    ldMapFd(1, ringFd),
+    mov64Reg(2, 10),
+    alu64Imm(AluOp.ADD, 2, -64),
+    mov64Imm(3, 64),
+    mov64Imm(4, 0),
+    call(Helper.ringbuf_output),
+    jumpIf(JmpOp.JEQ, 0, 0, 'out'),
+    // The ring was full: count the drop in slot 1.
+    stMem(Size.W, 10, -4, 1),
+    mov64Reg(2, 10),
+    alu64Imm(AluOp.ADD, 2, -4),
+    ldMapFd(1, counterFd),
+    call(Helper.map_lookup_elem),
+    jumpIf(JmpOp.JEQ, 0, 0, 'out'),
+    mov64Imm(1, 1),
+    atomic(Size.DW, AtomicOp.ADD, 0, 1, 0),
+    ...ret0,
+  ]);
+}
+
+// ---- workloads ----
+
+let libc: ReturnType<typeof koffi.load> | undefined;
+function lib(): ReturnType<typeof koffi.load> {
+  libc ??= koffi.load('libc.so.6');
+  return libc;
+}
+
+let getppidFn: ((...a: unknown[]) => unknown) | undefined;
+/** getppid(2), a real system call (glibc does not cache it). */
+export function getppid(): number {
+  getppidFn ??= lib().func('int getppid()');
+  return getppidFn() as number;
+}
+
+let affinityFn: ((...a: unknown[]) => unknown) | undefined;
+/** Pins the calling thread to one CPU (so per-CPU rings in a test see every event); returns a restore function. */
+export function pinToCpu(cpu: number): () => void {
+  affinityFn ??= lib().func('int sched_setaffinity(int pid, size_t size, void *mask)');
+  const getFn = lib().func('int sched_getaffinity(int pid, size_t size, void *mask)');
+  const old = Buffer.alloc(128);
+  if ((getFn(0, old.length, old) as number) < 0) throw new Error('sched_getaffinity failed');
+  const mask = Buffer.alloc(128);
+  mask[cpu >> 3] = 1 << (cpu & 7);
+  if ((affinityFn(0, mask.length, mask) as number) < 0) throw new Error('sched_setaffinity failed');
+  return () => {
+    affinityFn!(0, old.length, old);
+  };
+}
+
+// ---- kernel BTF (a minimal scan until src/btf offers lookups) ----
+
+const BTF_KIND_TYPEDEF = 8;
+const BTF_KIND_FUNC = 12;
+export const BtfKind = { TYPEDEF: BTF_KIND_TYPEDEF, FUNC: BTF_KIND_FUNC } as const;
+
+/** The id of a named type of one kind in /sys/kernel/btf/vmlinux, or undefined. */
+export function vmlinuxTypeId(name: string, kind: number): number | undefined {
+  const b = readFileSync('/sys/kernel/btf/vmlinux');
+  const hdrLen = b.readUInt32LE(4);
+  const typeOff = hdrLen + b.readUInt32LE(8);
+  const typeEnd = typeOff + b.readUInt32LE(12);
+  const strOff = hdrLen + b.readUInt32LE(16);
+  let at = typeOff;
+  for (let id = 1; at < typeEnd; id++) {
+    const nameOff = b.readUInt32LE(at);
+    const info = b.readUInt32LE(at + 4);
+    const k = (info >>> 24) & 0x1f;
+    const vlen = info & 0xffff;
+    if (k === kind) {
+      const end = b.indexOf(0, strOff + nameOff);
+      if (b.toString('latin1', strOff + nameOff, end) === name) return id;
+    }
+    at += 12 + extraBytes(k, vlen);
+  }
+  return undefined;
+}
+
+function extraBytes(kind: number, vlen: number): number {
+  switch (kind) {
+    case 1: // INT
+    case 14: // VAR
+    case 17: // DECL_TAG
+      return 4;
+    case 3: // ARRAY
+      return 12;
+    case 4: // STRUCT
+    case 5: // UNION
+    case 15: // DATASEC
+    case 19: // ENUM64
+      return vlen * 12;
+    case 6: // ENUM
+    case 13: // FUNC_PROTO
+      return vlen * 8;
+    default:
+      return 0;
+  }
+}
+
+// ---- kallsyms ----
+
+export interface KernelSymbols {
+  /** The name of the function containing `addr`, or undefined. */
+  lookup(addr: bigint): string | undefined;
+}
+
+/** Parses /proc/kallsyms (root sees real addresses). */
+export function readKallsyms(): KernelSymbols {
+  const syms: { addr: bigint; name: string }[] = [];
+  for (const line of readFileSync('/proc/kallsyms', 'utf8').split('\n')) {
+    const [a, type, name] = line.split(/\s+/);
+    if (!a || !name || !type || !/[tTwW]/.test(type)) continue;
+    const addr = BigInt(`0x${a}`);
+    if (addr !== 0n) syms.push({ addr, name });
+  }
+  syms.sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
+  return {
+    lookup(addr: bigint): string | undefined {
+      let lo = 0;
+      let hi = syms.length - 1;
+      let best = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (syms[mid]!.addr <= addr) {
+          best = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return best >= 0 ? syms[best]!.name : undefined;
+    },
+  };
+}
+
+// ---- C workloads ----
+
+/** A child process started from a compiled fixture, stopped at its first stdin read until go(). */
+export interface Workload {
+  readonly pid: number;
+  /** Its first line of output, printed once it is ready to be attached to. */
+  readonly firstLine: string;
+  /** Lets it run; resolves with the rest of its output when it exits with status 0. */
+  go(): Promise<string>;
+}
+
+export async function startWorkload(path: string, args: readonly string[]): Promise<Workload> {
+  const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code));
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.on('error', reject);
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`Cannot start ${path}`);
+  return {
+    pid,
+    firstLine,
+    async go(): Promise<string> {
+      child.stdin.end('go\n');
+      const code = await exited;
+      if (code !== 0) throw new Error(`${path} exited with ${code}`);
+      return out.slice(out.indexOf('\n') + 1);
+    },
+  };
+}
+
+/** Compiles with gcc; throws with gcc's output when it fails. */
+export function gcc(args: readonly string[]): void {
+  execFileSync('gcc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+}

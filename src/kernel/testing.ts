@@ -1,0 +1,27 @@
+// Helpers for kernel tests: skip with the reason when this kernel lacks a feature, and mount what tests need.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Feature } from './features.js';
+import { tracefsRoot } from './features.js';
+
+/**
+ * For `it.skipIf(skipUnless(haveX()))`: false when the feature works, else the reason (printed, so that a skipped
+ * test says why in the run's output).
+ */
+export function skipUnless(feature: Feature | (() => Feature), what?: string): string | false {
+  const f = typeof feature === 'function' ? feature() : feature;
+  if (f.ok) return false;
+  const reason = `${what ?? f.name} is not supported here: ${f.reason}`;
+  console.warn(`skipping: ${reason}`);
+  return reason;
+}
+
+/** Mounts tracefs at /sys/kernel/tracing when it is not mounted anywhere (tests run as root); returns its root. */
+export function ensureTracefs(): string {
+  const found = tracefsRoot();
+  if (found !== undefined) return found;
+  const root = '/sys/kernel/tracing';
+  if (!existsSync(root)) throw new Error(`Cannot mount tracefs: ${root} does not exist`);
+  execFileSync('mount', ['-t', 'tracefs', 'tracefs', root], { stdio: 'pipe' });
+  return root;
+}

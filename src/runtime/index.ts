@@ -1,0 +1,3 @@
+// The runtime: the value model and the output side (text and JSON renderers, printf, time).
+export * from './value/index.js';
+export * from './output/index.js';

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { int, tuple } from '../value/index.js';
+import { exitMapOrder, formatJoin, printMapsAtExit } from './exit.js';
+import { StringSink } from './output.js';
+import { JsonOutput } from './json.js';
+import { TextOutput } from './text.js';
+
+describe('exit', () => {
+  it('orders maps by name bytes', () => {
+    expect(exitMapOrder([{ name: '@b' }, { name: '@' }, { name: '@B' }, { name: '@a' }]).map((m) => m.name)).toEqual([
+      '@', '@B', '@a', '@b',
+    ]);
+  });
+
+  it('prints two newlines before the maps in text and nothing extra in JSON (master src/output/*.cpp end())', () => {
+    const maps = [
+      { name: '@x', scalar: true, entries: [{ key: tuple(), value: int(1) }] },
+      { name: '@empty', scalar: false, entries: [] },
+    ];
+    const text = new StringSink();
+    printMapsAtExit(new TextOutput(text), maps);
+    expect(text.stdoutText).toBe('\n\n@x: 1\n');
+    const json = new StringSink();
+    printMapsAtExit(new JsonOutput(json), maps);
+    expect(json.stdoutText).toBe('{"type": "map", "data": {"@x": 1}}\n');
+  });
+
+  it('joins up to the first empty string (master tests/runtime/call "join_multi_arg", json-output "join_delim")', () => {
+    expect(formatJoin(['1', '2', '3', '4', '5', '6', '', 'x'])).toBe('1 2 3 4 5 6');
+    const sink = new StringSink();
+    new JsonOutput(sink).join(formatJoin(['/bin/echo', "'A'"], ','));
+    expect(sink.stdoutText).toBe(`{"type": "join", "data": "/bin/echo,'A'"}\n`);
+  });
+});

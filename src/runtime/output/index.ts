@@ -1,0 +1,11 @@
+export * from './model.js';
+export * from './hist.js';
+export * from './format-map.js';
+export { hexEscapeBuffer, stackText, durationText, valueText } from './primitive-text.js';
+export * from './printf.js';
+export * from './time.js';
+export { formatGfpFlags } from './gfp.js';
+export * from './output.js';
+export { TextOutput, histogramText, mapText, outputText, logLine, type TextOutputOptions } from './text.js';
+export { JsonOutput, jsonString, jsonInteger, jsonValue, jsonOutputValue, jsonMapType } from './json.js';
+export * from './exit.js';

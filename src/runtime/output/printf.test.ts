@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { buffer, bool, int, record, str, symbol, tuple, uint } from '../value/index.js';
+import { checkFormatArguments, expectedArgumentKinds, parseFormat, sprintf, type PrintfArgType } from './printf.js';
+
+const bytes = (s: string) => buffer(new Uint8Array(Buffer.from(s, 'latin1')));
+
+describe('printf as bpftrace master tests/runtime/call expects it', () => {
+  it('prints arguments between fragments (printf_argument, printf_more_arguments)', () => {
+    expect(sprintf('value: %dms100\n', [int(100)])).toBe('value: 100ms100\n');
+    expect(
+      sprintf('%dst: %sa; %dnd: %sb;; %drd: %sc;;; %dth: %sd;;;;\n', [
+        int(1), str('a'), int(2), str('ab'), int(3), str('abc'), int(4), str('abcd'),
+      ]),
+    ).toBe('1st: aa; 2nd: abb;; 3rd: abcc;;; 4th: abcdd;;;;\n');
+  });
+
+  it('casts by length modifier (printf_length_modifiers)', () => {
+    const x = int(0x12345678abcdefn);
+    expect(sprintf('%hhx %hx %x %jx\n', [x, x, x, x])).toBe('ef cdef 78abcdef 12345678abcdef\n');
+  });
+
+  it('prints characters (printf_char)', () => {
+    expect(sprintf('%c%c%c%c\n', [int(0x41), int(0x42), int(0x43), int(0x44)])).toBe('ABCD\n');
+  });
+
+  it('pads with spaces and zeros (printf_lead_zeros)', () => {
+    expect(sprintf('%5s %04x', [str('ba'), int(2)])).toBe('   ba 0002');
+  });
+
+  it('prints enums by name under %s and by number under %d (printf_enum_symbolize*)', () => {
+    const one = symbol('ONE', 1);
+    expect(sprintf('%d %s\n', [one, one])).toBe('1 ONE\n');
+    expect(sprintf('%-5s %5s %s\n', [symbol('A', 0), symbol('B', 1), symbol('C', 2)])).toBe('A         B C\n');
+  });
+
+  it('prints uint64 underflow with %d and %lu (signed_ints)', () => {
+    const a = uint(3n - 5n);
+    expect(sprintf('%d %lu\n', [a, a])).toBe('-2 18446744073709551614\n');
+    expect(sprintf('%d %d %d %d\n', [int(-10, true, 8), int(-5555), int(-123, true, 16), int(100)])).toBe(
+      '-10 -5555 -123 100\n',
+    );
+  });
+
+  it('hex-formats buffers (buf_no_ascii, buf_no_ascii_no_escaping, buf)', () => {
+    expect(sprintf('%rx', [bytes('Hello\0')])).toBe('\\x48\\x65\\x6c\\x6c\\x6f\\x00');
+    expect(sprintf('%rh', [bytes('Hello\0')])).toBe('48 65 6c 6c 6f 00');
+    expect(sprintf('P: %r', [buffer(new Uint8Array([9, 8, 7, 6]))])).toBe('P: \\x09\\x08\\x07\\x06');
+  });
+
+  it('formats GFP flags (printf_gr)', () => {
+    expect(sprintf('GFPFlags: %gr\n', [int(1)])).toBe('GFPFlags: GFP_DMA\n');
+  });
+
+  it('prints 64-bit hex with %llx (bswap_int64)', () => {
+    expect(sprintf('%llx', [uint(0x8877665544332211n)])).toBe('8877665544332211');
+  });
+});
+
+// Expected texts below were produced by libstdc++ (g++ 14) performing the same stream operations as
+// bpftrace master's FormatSpec::apply (src/format_string.cpp); see test/runtime/golden/README.md.
+describe('printf iostream semantics (libstdc++ outputs)', () => {
+  const cases: [string, Parameters<typeof sprintf>[1], string][] = [
+    ['%05d', [int(-5)], '000-5'],
+    ['%-5d|', [int(42)], '42   |'],
+    ['%-05d', [int(42)], '42000'],
+    ['%+d', [int(5)], '+5'],
+    ['%+u', [int(5)], '5'],
+    ['%#x', [int(255)], '0xff'],
+    ['%#X', [int(255)], '0XFF'],
+    ['%#x', [int(0)], '0'],
+    ['%#o', [int(8)], '010'],
+    ['%x', [int(-1)], 'ffffffff'],
+    ['%lx', [int(-1)], 'ffffffffffffffff'],
+    ['%hhd', [int(200)], '-56'],
+    ['%hd', [int(70000)], '4464'],
+    ['%d', [int(4294967301n)], '5'],
+    ['%u', [int(-1)], '4294967295'],
+    ['%lu', [int(-1)], '18446744073709551615'],
+    ['%10p', [int(0x1234)], '    0x1234'],
+    ['%p', [int(0)], '0'],
+    ['%010p', [int(0x1234)], '00000x1234'],
+    ['%5c', [int(65)], '    A'],
+    ['%-4c', [int(66)], 'B   '],
+    ['%.3s', [str('abcdef')], 'abcdef'],
+    ['%-8s', [str('ab')], 'ab      '],
+    ['%+s', [int(7)], '+7'],
+    ['%6s', [tuple(int(1), str('a'))], '     (1, a)'],
+    ['%06x', [int(255)], '0000ff'],
+    ['%#08x', [int(255)], '00000xff'],
+    ['%lld', [int(-9223372036854775808n)], '-9223372036854775808'],
+    ['%hhu', [int(-1)], '255'],
+    ['%d', [bool(true)], '1'],
+  ];
+  for (const [fmt, args, expected] of cases) {
+    it(`${fmt} of ${JSON.stringify(args, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`, () => {
+      expect(sprintf(fmt, args)).toBe(expected);
+    });
+  }
+});
+
+describe('format string parsing', () => {
+  it('splits fragments and conversions, turning %% into text', () => {
+    const f = parseFormat('a %% b %-08.3lld c %rx d %gr%s');
+    expect(f.fragments).toEqual(['a % b ', ' c ', ' d ', '', '']);
+    expect(f.specs.map((s) => s.specifier)).toEqual(['d', 'rx', 'gr', 's']);
+    expect(f.specs[0]).toMatchObject({ leftAlign: true, leadZeros: true, width: 8, precision: 3, lengthModifier: 'll' });
+  });
+
+  it('keeps flags in the wrong order as text, as bpftrace does', () => {
+    expect(parseFormat('%0-5d').specs).toEqual([]);
+    expect(sprintf('%0-5d', [])).toBe('%0-5d');
+  });
+
+  it('accepts a * width that takes no argument', () => {
+    expect(sprintf('%*d|', [int(3)])).toBe('3|');
+  });
+
+  it('drops conversions that have no value', () => {
+    // Only the fragments before supplied values and the final one are kept (src/format_string.cpp).
+    expect(sprintf('a %d b %d c', [int(1)])).toBe('a 1 c');
+  });
+
+  it('writes a conversion error in place of the value', () => {
+    expect(sprintf('[%d]', [str('abc')])).toBe('[!{invalid integer conversion: abc}]');
+    expect(sprintf('[%gr]', [record({})])).toBe('[!{invalid GFP flags conversion: {}}]');
+  });
+});
+
+describe('printf argument checks', () => {
+  const t = (kind: PrintfArgType['kind'], name: string): PrintfArgType => ({ kind, name });
+
+  it('counts arguments', () => {
+    expect(checkFormatArguments(parseFormat('%d %d'), [t('integer', 'int64')])).toBe(
+      'not enough arguments for format string (1 supplied, 2 expected)',
+    );
+    expect(checkFormatArguments(parseFormat('%d'), [t('integer', 'int64'), t('integer', 'int64')])).toBe(
+      'too many arguments for format string (2 supplied, 1 expected)',
+    );
+  });
+
+  it('checks each conversion against its argument type', () => {
+    expect(checkFormatArguments(parseFormat('%d %s %r %p'), [
+      t('integer', 'int64'), t('other', 'string'), t('buffer', 'buffer'), t('pointer', 'int8 *'),
+    ])).toBeNull();
+    expect(checkFormatArguments(parseFormat('%d'), [t('other', 'string')])).toBe(
+      "unsupported format specifier for type 'string': d",
+    );
+    expect(checkFormatArguments(parseFormat('%f'), [t('integer', 'int64')])).toBe('unsupported format specifier: f');
+    expect(checkFormatArguments(parseFormat('%s'), [t('none', 'none')])).toBe('unable to print none type for specifier: s');
+    expect(checkFormatArguments(parseFormat('%r'), [t('integer', 'int64')])).toBe(
+      "unsupported format specifier for type 'int64': r",
+    );
+  });
+
+  it('lists what each conversion accepts', () => {
+    expect(expectedArgumentKinds(parseFormat('%x %s %rh %e'))).toEqual([
+      ['integer', 'boolean', 'pointer'],
+      null,
+      ['buffer'],
+      undefined,
+    ]);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './value.js';
+export * from './aggregate.js';
+export * from './map.js';

@@ -1,0 +1,46 @@
+// A map as read from the kernel at one moment: what print(@m) and the exit-time dump consume.
+import type { Aggregate } from './aggregate.js';
+import type { Value } from './value.js';
+
+export type MapValue = Aggregate | Value;
+
+export interface MapEntry {
+  /** The key: one value, or a tuple for `@m[a, b]`. Ignored for scalar maps. */
+  readonly key: Value;
+  /** Per-CPU aggregations must already be merged (see aggregate.ts). */
+  readonly value: MapValue;
+}
+
+export interface MapSnapshot {
+  /** With the `@`: `@`, `@bytes`. */
+  readonly name: string;
+  /** True for maps used without keys (`@x = 1`); their single entry's key is ignored. */
+  readonly scalar: boolean;
+  /**
+   * The entries in the order the kernel's map iteration returned them. Printing sorts stably,
+   * so entries that compare equal keep this order, as they do in bpftrace for small maps.
+   */
+  readonly entries: readonly MapEntry[];
+  /**
+   * The value of an all-zero slot of the map's value type, decoded by the reader: what print()
+   * shows for a scalar map that holds nothing yet. Aggregations derive their own.
+   */
+  readonly zeroValue?: MapValue;
+}
+
+export function isAggregate(v: MapValue): v is Aggregate {
+  switch (v.kind) {
+    case 'count':
+    case 'sum':
+    case 'min':
+    case 'max':
+    case 'avg':
+    case 'stats':
+    case 'hist':
+    case 'lhist':
+    case 'tseries':
+      return true;
+    default:
+      return false;
+  }
+}

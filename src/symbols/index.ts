@@ -1,0 +1,5 @@
+// The symbol layer: kernel symbols from /proc/kallsyms and user-space symbolization of process addresses.
+export { SymbolsError } from './error.js';
+export { KernelSymbols, kernelSymbols, reloadKernelSymbols, type KernelSymbol, type KernelSymbolLocation } from './kallsyms.js';
+export { UserSymbolizer, type UserSymbol, type UserSymbolizerOptions } from './user.js';
+export { parsePerfMap, readPerfMap, type PerfMapEntry } from './perfmap.js';
