@@ -81,6 +81,36 @@ if (existsSync(man)) {
   for (const p of oneLiners(text)) docs.push({ where: 'man/adoc/bpftrace.adoc (one-liner)', program: p });
 }
 
+// Beyond the issue's two corpora: the other .bt files (stdlib macros, tests, old tools) and the runtime tests' programs.
+function btFiles(sub: string): Example[] {
+  const out: Example[] = [];
+  const walkDir = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walkDir(p);
+      else if (e.name.endsWith('.bt')) out.push({ where: p.slice(dir.length + 1), program: readFileSync(p, 'utf8') });
+    }
+  };
+  walkDir(join(dir, sub));
+  return out;
+}
+const otherBt = [...btFiles('tools/old'), ...btFiles('src/stdlib'), ...btFiles('tests')];
+const runtime: Example[] = [];
+const runtimeDir = join(dir, 'tests/runtime');
+if (existsSync(runtimeDir)) {
+  for (const f of readdirSync(runtimeDir, { withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const text = readFileSync(join(runtimeDir, f.name), 'utf8');
+    for (const block of text.split(/^NAME /m).slice(1)) {
+      const m = /^PROG (.*)$/m.exec(block);
+      if (m) runtime.push({ where: `tests/runtime/${f.name}: ${block.split('\n')[0]}`, program: m[1]! });
+    }
+  }
+}
+
 const t = run('tools/*.bt', tools);
 const d = run('docs examples', docs);
+run('other .bt files (tools/old, src/stdlib, tests)', otherBt);
+run('tests/runtime programs', runtime);
 process.exitCode = t.ok === t.total && d.ok === d.total ? 0 : 1;

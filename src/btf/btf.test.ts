@@ -192,6 +192,23 @@ describe('split BTF', () => {
   });
 });
 
+describe('byte order and alignment', () => {
+  it('reads big-endian and unaligned blobs the same as the native one', () => {
+    const every = (b: ReturnType<typeof parseBtf>) =>
+      Array.from({ length: b.lastId + 1 }, (_, id) => b.typeById(id));
+    const be = new BtfBuilder();
+    const beInt = be.int('int', 4, { signed: true });
+    be.struct('pair', 8, [{ name: 'a', type: beInt, bitOffset: 0 }, { name: 'b', type: beInt, bitOffset: 32, bitSize: 7 }]);
+    be.enum64('e', 8, [['X', -2n]], true);
+    const le = parseBtf(be.build());
+    const big = parseBtf(be.build({ bigEndian: true }));
+    expect(every(big)).toEqual(every(le));
+    const shifted = new Uint8Array(fixture.bytes.length + 1);
+    shifted.set(fixture.bytes, 1);
+    expect(every(parseBtf(shifted.subarray(1)))).toEqual(every(btf));
+  });
+});
+
 describe('parse errors', () => {
   it('rejects a bad header with a typed error', () => {
     expect(() => parseBtf(new Uint8Array(4))).toThrow(BtfParseError);

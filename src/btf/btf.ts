@@ -51,7 +51,7 @@ export class Btf {
   /** The last valid type id, counting the base's types. */
   readonly lastId: number;
 
-  private readonly bytes: Uint8Array;
+  private readonly bytes: Buffer;
   private readonly view: DataView;
   private readonly le: boolean;
   private readonly typeStart: number;
@@ -59,6 +59,8 @@ export class Btf {
   private readonly strLen: number;
   /** String offsets below this belong to the base's string section. */
   private readonly strBase: number;
+  /** The type section as 32-bit words in host order (an aligned copy when the blob is unaligned or big-endian). */
+  private readonly words: Uint32Array;
   private readonly offsets: Uint32Array;
   private readonly kinds: Uint8Array;
   private readonly nameOffs: Uint32Array;
@@ -68,10 +70,11 @@ export class Btf {
   private chain: Int32Array | undefined;
   private enumerators: Map<string, BtfEnumeratorHit[]> | undefined;
   private ptrSize: number | undefined;
-  private readonly decoder = new TextDecoder();
+  private readonly nameLookups = new Map<string, number[]>();
 
   constructor(bytes: Uint8Array, base?: Btf) {
-    this.bytes = bytes;
+    // A view, not a copy: the blob must not change while this Btf is in use.
+    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = base;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bytes.byteLength < HEADER_MIN) throw new BtfParseError(`blob of ${bytes.byteLength} bytes is shorter than the header`);
@@ -94,6 +97,8 @@ export class Btf {
     if (this.strStart + strLen > bytes.byteLength) throw new BtfParseError(`string section (${strLen} bytes) runs past the end`, 16);
     if (strLen === 0 && !base) throw new BtfParseError('empty string section', 20);
     if (strLen > 0 && bytes[this.strStart + strLen - 1] !== 0) throw new BtfParseError('string section is not NUL-terminated', this.strStart + strLen - 1);
+    if (typeLen % 4 !== 0) throw new BtfParseError(`type section length ${typeLen} is not a multiple of 4`, 12);
+    this.words = typeWords(bytes, this.typeStart, typeLen, this.le);
     this.strBase = base ? base.strBase + base.strLen : 0;
     this.firstId = base ? base.lastId + 1 : 1;
 
@@ -119,32 +124,37 @@ export class Btf {
     return this.view.getUint32(pos, this.le);
   }
 
+  /** A word of the type section, by byte position in the blob. */
+  private w(pos: number): number {
+    return this.words[(pos - this.typeStart) >>> 2]!;
+  }
+
   private scan(typeLen: number): { offsets: Uint32Array; kinds: Uint8Array; nameOffs: Uint32Array } {
     // A type takes at least 12 bytes, which bounds the count before we know it.
     const capacity = Math.floor(typeLen / TYPE_HEADER);
     let offsets = new Uint32Array(capacity);
     let kinds = new Uint8Array(capacity);
     let nameOffs = new Uint32Array(capacity);
-    const end = this.typeStart + typeLen;
+    const words = this.words;
+    const count = words.length;
     const strLimit = this.strBase + this.strLen;
-    const view = this.view;
-    const le = this.le;
-    let pos = this.typeStart;
+    const start = this.typeStart;
+    let w = 0;
     let n = 0;
-    while (pos < end) {
-      if (pos + TYPE_HEADER > end) throw new BtfParseError('type record truncated', pos);
-      const nameOff = view.getUint32(pos, le);
-      const info = view.getUint32(pos + 4, le);
+    while (w < count) {
+      if (w + 3 > count) throw new BtfParseError('type record truncated', start + 4 * w);
+      const nameOff = words[w]!;
+      const info = words[w + 1]!;
       const kind = (info >>> 24) & 0x1f;
       const vlen = info & 0xffff;
-      if (kind === 0 || kind > maxKindCode) throw new BtfParseError(`unknown kind ${kind} for type ${this.firstId + n}`, pos);
-      if (nameOff >= strLimit) throw new BtfParseError(`name offset ${nameOff} of type ${this.firstId + n} is past the strings`, pos);
-      offsets[n] = pos;
+      if (kind === 0 || kind > maxKindCode) throw new BtfParseError(`unknown kind ${kind} for type ${this.firstId + n}`, start + 4 * w);
+      if (nameOff >= strLimit) throw new BtfParseError(`name offset ${nameOff} of type ${this.firstId + n} is past the strings`, start + 4 * w);
+      offsets[n] = start + 4 * w;
       kinds[n] = kind;
       nameOffs[n] = nameOff;
       n++;
-      pos += TYPE_HEADER + extraBytes(kind, vlen);
-      if (pos > end) throw new BtfParseError(`type ${this.firstId + n - 1} runs past the type section`, offsets[n - 1]);
+      w += 3 + (extraBytes(kind, vlen) >>> 2);
+      if (w > count) throw new BtfParseError(`type ${this.firstId + n - 1} runs past the type section`, offsets[n - 1]);
     }
     if (n < capacity) {
       offsets = offsets.slice(0, n);
@@ -177,7 +187,7 @@ export class Btf {
     if (local >= this.strLen) throw new BtfParseError(`string offset ${off} is past the strings`);
     const start = this.strStart + local;
     const end = this.bytes.indexOf(0, start);
-    const s = this.decoder.decode(this.bytes.subarray(start, end));
+    const s = this.bytes.toString('utf8', start, end);
     this.strings.set(off, s);
     return s;
   }
@@ -218,16 +228,16 @@ export class Btf {
 
   private materialise(id: number, i: number): BtfType {
     const pos = this.offsets[i]!;
-    const info = this.u32(pos + 4);
+    const info = this.w(pos + 4);
     const vlen = info & 0xffff;
     const kflag = info >>> 31 === 1;
-    const sizeOrType = this.u32(pos + 8);
+    const sizeOrType = this.w(pos + 8);
     const name = this.str(this.nameOffs[i]!);
     const body = pos + TYPE_HEADER;
     const kind = kindNames[this.kinds[i]!]!;
     switch (kind) {
       case 'int': {
-        const enc = this.u32(body);
+        const enc = this.w(body);
         const encoding = (enc >>> 24) & 0x0f;
         return {
           kind, id, name, size: sizeOrType, bits: enc & 0xff, offset: (enc >>> 16) & 0xff,
@@ -242,16 +252,16 @@ export class Btf {
       case 'type_tag':
         return { kind, id, name, typeId: sizeOrType };
       case 'array':
-        return { kind, id, name, typeId: this.u32(body), indexTypeId: this.u32(body + 4), nelems: this.u32(body + 8) };
+        return { kind, id, name, typeId: this.w(body), indexTypeId: this.w(body + 4), nelems: this.w(body + 8) };
       case 'struct':
       case 'union': {
         const members: BtfMember[] = [];
         for (let k = 0; k < vlen; k++) {
           const m = body + k * 12;
-          const off = this.u32(m + 8);
+          const off = this.w(m + 8);
           members.push({
-            name: this.str(this.u32(m)),
-            typeId: this.u32(m + 4),
+            name: this.str(this.w(m)),
+            typeId: this.w(m + 4),
             bitOffset: kflag ? off & 0xffffff : off,
             bitSize: kflag ? off >>> 24 : 0,
           });
@@ -266,12 +276,12 @@ export class Btf {
           const e = body + k * stride;
           let value: bigint;
           if (kind === 'enum') {
-            value = BigInt(kflag ? this.view.getInt32(e + 4, this.le) : this.u32(e + 4));
+            value = BigInt(kflag ? this.w(e + 4) | 0 : this.w(e + 4));
           } else {
-            const raw = (BigInt(this.u32(e + 8)) << 32n) | BigInt(this.u32(e + 4));
+            const raw = (BigInt(this.w(e + 8)) << 32n) | BigInt(this.w(e + 4));
             value = kflag ? BigInt.asIntN(64, raw) : raw;
           }
-          values.push({ name: this.str(this.u32(e)), value });
+          values.push({ name: this.str(this.w(e)), value });
         }
         return { kind, id, name, size: sizeOrType, signed: kflag, values };
       }
@@ -283,24 +293,24 @@ export class Btf {
         const params: BtfParam[] = [];
         for (let k = 0; k < vlen; k++) {
           const p = body + k * 8;
-          params.push({ name: this.str(this.u32(p)), typeId: this.u32(p + 4) });
+          params.push({ name: this.str(this.w(p)), typeId: this.w(p + 4) });
         }
         return { kind, id, name, returnTypeId: sizeOrType, params };
       }
       case 'var':
-        return { kind, id, name, typeId: sizeOrType, linkage: linkages[this.u32(body)] ?? 'static' };
+        return { kind, id, name, typeId: sizeOrType, linkage: linkages[this.w(body)] ?? 'static' };
       case 'datasec': {
         const vars = [];
         for (let k = 0; k < vlen; k++) {
           const v = body + k * 12;
-          vars.push({ typeId: this.u32(v), offset: this.u32(v + 4), size: this.u32(v + 8) });
+          vars.push({ typeId: this.w(v), offset: this.w(v + 4), size: this.w(v + 8) });
         }
         return { kind, id, name, size: sizeOrType, vars };
       }
       case 'float':
         return { kind, id, name, size: sizeOrType };
       case 'decl_tag':
-        return { kind, id, name, typeId: sizeOrType, componentIdx: this.view.getInt32(body, this.le) };
+        return { kind, id, name, typeId: sizeOrType, componentIdx: this.w(body) | 0 };
       case 'void':
         break;
     }
@@ -388,6 +398,16 @@ export class Btf {
    * without it, 'struct task_struct', 'union x' and 'enum y' are understood as C spellings.
    */
   idsByName(name: string, kind?: BtfKind): number[] {
+    const key = `${kind ?? ''}:${name}`;
+    let ids = this.nameLookups.get(key);
+    if (!ids) {
+      ids = this.lookupName(name, kind);
+      this.nameLookups.set(key, ids);
+    }
+    return ids.slice();
+  }
+
+  private lookupName(name: string, kind: BtfKind | undefined): number[] {
     if (kind === undefined) {
       const m = CTYPE_PREFIX.exec(name);
       if (m) {
@@ -551,6 +571,17 @@ export class Btf {
     };
   }
 }
+
+function typeWords(bytes: Uint8Array, start: number, length: number, le: boolean): Uint32Array {
+  const offset = bytes.byteOffset + start;
+  if (le && hostIsLittleEndian && offset % 4 === 0) return new Uint32Array(bytes.buffer, offset, length / 4);
+  const words = new Uint32Array(length / 4);
+  const view = new DataView(bytes.buffer, offset, length);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(i * 4, le);
+  return words;
+}
+
+const hostIsLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function extraBytes(kind: number, vlen: number): number {
   switch (kind) {

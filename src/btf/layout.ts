@@ -127,9 +127,34 @@ export function structOf(btf: Btf, id: number): BtfStruct {
 }
 
 export function members(btf: Btf, id: number): BtfMember[] {
-  const out: BtfMember[] = [];
-  flatten(btf, structOf(btf, id), 0, out, new Set());
-  return out;
+  return flatMembers(btf, structOf(btf, id)).list.slice();
+}
+
+interface FlatMembers {
+  list: BtfMember[];
+  byName: Map<string, BtfMember>;
+}
+
+// Field lookups repeat (every probe reading task_struct fields); flatten each struct once per BTF.
+const memberCache = new WeakMap<Btf, Map<number, FlatMembers>>();
+
+function flatMembers(btf: Btf, t: BtfStruct): FlatMembers {
+  let cache = memberCache.get(btf);
+  if (!cache) {
+    cache = new Map();
+    memberCache.set(btf, cache);
+  }
+  let flat = cache.get(t.id);
+  if (!flat) {
+    const list: BtfMember[] = [];
+    flatten(btf, t, 0, list, new Set());
+    const byName = new Map<string, BtfMember>();
+    // C finds the first declaration of a name.
+    for (const m of list) if (m.name !== '' && !byName.has(m.name)) byName.set(m.name, m);
+    flat = { list, byName };
+    cache.set(t.id, flat);
+  }
+  return flat;
 }
 
 function flatten(btf: Btf, t: BtfStruct, base: number, out: BtfMember[], visiting: Set<number>): void {
@@ -171,9 +196,10 @@ export function findMember(btf: Btf, structId: number, path: string): BtfFieldLo
     if (!m) throw new BtfTypeError(`Cannot look up field ${path}: ${JSON.stringify(segment)} is not a field name`);
     const [, name, indexes] = m as unknown as [string, string, string];
     const owner = structOf(btf, typeId);
-    const found = members(btf, owner.id).find((x) => x.name === name);
+    const flat = flatMembers(btf, owner);
+    const found = flat.byName.get(name);
     if (!found) {
-      const names = members(btf, owner.id).map((x) => x.name);
+      const names = flat.list.map((x) => x.name).filter((x) => x !== '');
       throw new BtfMissingFieldError(cName(owner), name, nearestFirst(name, names));
     }
     if (bitSize !== 0) throw new BtfTypeError(`Cannot look up field ${path}: a bitfield has no members`);

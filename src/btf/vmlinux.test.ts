@@ -1,8 +1,21 @@
 // The reader checked against the running kernel's BTF, with bpftool's dumps of the same file as the reference.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BtfMissingFieldError, editDistance, loadKernelBtf, type Btf, type BtfKind } from './index.js';
+import {
+  BtfLoadError,
+  BtfMissingFieldError,
+  editDistance,
+  listModuleBtf,
+  loadKernelBtf,
+  loadModuleBtf,
+  type Btf,
+  type BtfKind,
+  parseBtf,
+} from './index.js';
+import { BtfBuilder, buildEveryKind } from '../../test/fixtures/btf/encode.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -199,5 +212,70 @@ describe.skipIf(skipReason !== undefined)('vmlinux BTF against bpftool', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(1000);
+  });
+});
+
+const modules = existsSync(VMLINUX) ? listModuleBtf() : [];
+if (existsSync(VMLINUX) && modules.length === 0) console.log('Skipping module BTF test: no module has BTF under /sys/kernel/btf on this kernel');
+
+describe.skipIf(!existsSync(VMLINUX))('module BTF', () => {
+  it('reports a module without BTF as a load error', () => {
+    expect(() => loadModuleBtf('bpfkit_no_such_module')).toThrow(BtfLoadError);
+    expect(() => loadModuleBtf('../vmlinux')).toThrow(BtfLoadError);
+  });
+
+  it.skipIf(modules.length === 0 || !bpftool)('parses each module as split BTF over vmlinux, as bpftool does', () => {
+    const vmlinux = loadKernelBtf();
+    for (const name of modules.slice(0, 10)) {
+      const mod = loadModuleBtf(name, vmlinux);
+      expect(mod.firstId).toBe(vmlinux.lastId + 1);
+      const text = execFileSync(bpftool!, ['-B', VMLINUX, 'btf', 'dump', 'file', `/sys/kernel/btf/${name}`, 'format', 'raw'], {
+        maxBuffer: 1 << 30,
+        encoding: 'utf8',
+      });
+      const raw = parseRaw(text);
+      expect(mod.lastId).toBe(raw.length - 1);
+      for (let id = mod.firstId; id <= mod.lastId; id++) {
+        expect([mod.kindOf(id).toUpperCase(), mod.nameOf(id)]).toEqual([raw[id]!.kind, raw[id]!.name]);
+      }
+    }
+  });
+});
+
+describe.skipIf(!bpftool)('fixture BTF against bpftool', () => {
+  it('reads the every-kind blob and a split blob on top of it as bpftool does', () => {
+    const fixture = buildEveryKind();
+    const mod = new BtfBuilder({ lastId: fixture.lastId, strLen: fixture.stringBytes });
+    const inner = mod.struct('inner', 8, [{ name: 'v', type: fixture.ids.long!, bitOffset: 0 }]);
+    mod.struct('outer', 16, [
+      { name: '', type: inner, bitOffset: 0 },
+      { name: 'bits', type: fixture.ids.uint!, bitOffset: 64, bitSize: 5 },
+    ]);
+    mod.typedef('task_alias', fixture.ids.task!);
+    const dir = mkdtempSync(join(tmpdir(), 'bpfkit-btf-'));
+    try {
+      writeFileSync(join(dir, 'base'), fixture.bytes);
+      writeFileSync(join(dir, 'mod'), mod.build());
+      const base = parseBtf(fixture.bytes);
+      const split = parseBtf(mod.build(), base);
+      const run = (args: string[]) => parseRaw(execFileSync(bpftool!, [...args, 'format', 'raw'], { encoding: 'utf8' }));
+      const rawBase = run(['btf', 'dump', 'file', join(dir, 'base')]);
+      // -B names the base BTF of a split blob (bpftool's global option).
+      const rawSplit = run(['-B', join(dir, 'base'), 'btf', 'dump', 'file', join(dir, 'mod')]);
+      expect(base.lastId).toBe(rawBase.length - 1);
+      expect(split.lastId).toBe(rawSplit.length - 1);
+      for (let id = 1; id <= split.lastId; id++) {
+        const r = id <= base.lastId ? rawBase[id]! : rawSplit[id]!;
+        expect([id, split.kindOf(id).toUpperCase(), split.nameOf(id)]).toEqual([id, r.kind, r.name]);
+        const t = split.typeById(id);
+        if (t.kind === 'struct' || t.kind === 'union') {
+          expect(t.members.map((m) => [m.name, m.typeId, m.bitOffset, m.bitSize])).toEqual(
+            r.items.map((m) => [m.name, Number(m.attrs.get('type_id')), Number(m.attrs.get('bits_offset')), Number(m.attrs.get('bitfield_size') ?? 0)]),
+          );
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -87,6 +87,7 @@ export class ElfFile {
   private readonly segmentList: ElfSegment[];
   private symbolCache: ElfSymbol[] | undefined;
   private byName: Map<string, ElfSymbol[]> | undefined;
+  private readonly tableCache = new Map<number, { data: Buffer; strtab: Buffer; entsize: number }>();
 
   constructor(path: string, source: ByteSource) {
     this.path = path;
@@ -193,17 +194,18 @@ export class ElfFile {
     const out: ElfSymbol[] = [];
     // .dynsym mostly repeats .symtab, so .symtab goes first and wins; stripped files have only .dynsym.
     const known = new Map<string, bigint | bigint[]>();
-    const tables = [
-      ...this.sectionList.filter((s) => s.type === SHT_SYMTAB),
-      ...this.sectionList.filter((s) => s.type === SHT_DYNSYM),
-    ];
-    for (const section of tables) {
+    for (const section of this.symbolTables()) {
       for (const sym of this.readSymbolTable(section)) {
         const had = known.get(sym.name);
-        if (had === sym.value || (Array.isArray(had) && had.includes(sym.value))) continue;
-        if (had === undefined) known.set(sym.name, sym.value);
-        else if (Array.isArray(had)) had.push(sym.value);
-        else known.set(sym.name, [had, sym.value]);
+        if (had === undefined) {
+          known.set(sym.name, sym.value);
+        } else if (typeof had === 'bigint') {
+          if (had === sym.value) continue;
+          known.set(sym.name, [had, sym.value]);
+        } else {
+          if (had.includes(sym.value)) continue;
+          had.push(sym.value);
+        }
         out.push(sym);
       }
     }
@@ -217,17 +219,37 @@ export class ElfFile {
     return this.symbols().filter((s) => re.test(s.name));
   }
 
-  /** Symbols with exactly this name (defined and undefined). */
+  /**
+   * Symbols with exactly this name (defined and undefined), .symtab first. Until symbols() has been called this
+   * compares name bytes in place, so one lookup in a big binary does not decode every name.
+   */
   symbolsNamed(name: string): ElfSymbol[] {
-    if (!this.byName) {
-      this.byName = new Map();
-      for (const sym of this.symbols()) {
-        const list = this.byName.get(sym.name);
-        if (list) list.push(sym);
-        else this.byName.set(sym.name, [sym]);
+    if (this.symbolCache) {
+      if (!this.byName) {
+        this.byName = new Map();
+        for (const sym of this.symbolCache) {
+          const list = this.byName.get(sym.name);
+          if (list) list.push(sym);
+          else this.byName.set(sym.name, [sym]);
+        }
+      }
+      return this.byName.get(name) ?? [];
+    }
+    const want = Buffer.from(name, 'utf8');
+    const out: ElfSymbol[] = [];
+    for (const section of this.symbolTables()) {
+      const { data, strtab, entsize } = this.symbolTableData(section);
+      const count = Math.floor(data.length / entsize);
+      for (let i = 1; i < count; i++) {
+        const at = i * entsize;
+        const nameOffset = data.readUInt32LE(at);
+        if (nameOffset === 0 || nameOffset + want.length >= strtab.length || strtab[nameOffset + want.length] !== 0) continue;
+        if (strtab.compare(want, 0, want.length, nameOffset, nameOffset + want.length) !== 0) continue;
+        const sym = this.symbolAt(data, at, name);
+        if (!out.some((o) => o.value === sym.value)) out.push(sym);
       }
     }
-    return this.byName.get(name) ?? [];
+    return out;
   }
 
   /** The defined symbol with this name that code can be attached to (functions first, then anything with an address). */
@@ -350,29 +372,48 @@ export class ElfFile {
     return { file: data.toString('utf8', 0, end), crc: data.readUInt32LE(crcAt) };
   }
 
-  private readSymbolTable(section: ElfSection): ElfSymbol[] {
+  /** .symtab sections before .dynsym ones: .symtab has everything .dynsym has, plus sizes of locals. */
+  private symbolTables(): ElfSection[] {
+    return [...this.sectionList.filter((s) => s.type === SHT_SYMTAB), ...this.sectionList.filter((s) => s.type === SHT_DYNSYM)];
+  }
+
+  private symbolTableData(section: ElfSection): { data: Buffer; strtab: Buffer; entsize: number } {
+    const cached = this.tableCache.get(section.index);
+    if (cached) return cached;
     const data = this.sectionData(section);
     const strtabSection = this.sectionList[section.link];
     if (!strtabSection) throw this.error(`symbol table ${section.name} links to missing string table ${section.link}`);
     const strtab = this.sectionData(strtabSection);
     const entsize = section.entsize >= BigInt(SYM_SIZE) && section.entsize < 4096n ? Number(section.entsize) : SYM_SIZE;
+    // Kept because big files are read a range at a time, and repeated name lookups would read the tables again.
+    const table = { data, strtab, entsize };
+    this.tableCache.set(section.index, table);
+    return table;
+  }
+
+  private readSymbolTable(section: ElfSection): ElfSymbol[] {
+    const { data, strtab, entsize } = this.symbolTableData(section);
     const count = Math.floor(data.length / entsize);
     const out: ElfSymbol[] = [];
     for (let i = 1; i < count; i++) {
       const at = i * entsize;
       const nameOffset = data.readUInt32LE(at);
       if (nameOffset === 0) continue;
-      const info = data[at + 4] ?? 0;
-      out.push({
-        name: readString(strtab, nameOffset, this, `symbol ${i} name`),
-        value: data.readBigUInt64LE(at + 8),
-        size: data.readBigUInt64LE(at + 16),
-        type: SYMBOL_TYPES[info & 0xf] ?? 'other',
-        bind: SYMBOL_BINDS[info >> 4] ?? 'other',
-        section: data.readUInt16LE(at + 6),
-      });
+      out.push(this.symbolAt(data, at, readString(strtab, nameOffset, this, `symbol ${i} name`)));
     }
     return out;
+  }
+
+  private symbolAt(data: Buffer, at: number, name: string): ElfSymbol {
+    const info = data[at + 4] ?? 0;
+    return {
+      name,
+      value: data.readBigUInt64LE(at + 8),
+      size: data.readBigUInt64LE(at + 16),
+      type: SYMBOL_TYPES[info & 0xf] ?? 'other',
+      bind: SYMBOL_BINDS[info >> 4] ?? 'other',
+      section: data.readUInt16LE(at + 6),
+    };
   }
 
   private bytes(offset: number, length: number, what: string): Buffer {

@@ -30,8 +30,16 @@ function withCommas(n: number): string {
   return n.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+// Perl's sprintf("%.0f") rounds halves to even; labels should read the same as flamegraph.pl's.
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return Math.round(x);
+  return f % 2 === 0 ? f : f + 1;
+}
+
 function frameInfo(f: PlacedFrame, model: FlameModel, layout: FlameLayout, opts: ResolvedOptions): string {
-  const samples = Math.round(f.span * opts.factor);
+  const samples = roundHalfEven(f.span * opts.factor);
   const count = `${withCommas(samples)} ${opts.countName}`;
   if (f.depth === 0) return `all (${count}, 100%)`;
   const pct = ((100 * samples) / (layout.total * opts.factor)).toFixed(2);

@@ -116,10 +116,14 @@ function scanBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
   for (let at = btf.indexOf(needle, strOff); at >= 0 && at < strEnd; at = btf.indexOf(needle, at + 1)) offsets.add(at + 1 - strOff);
   if (offsets.size === 0) return undefined;
   const wanted = kind === 'func' ? BTF_KIND_FUNC : BTF_KIND_TYPEDEF;
+  // The type section is made of u32 words; a word view avoids a bounds-checked read per field.
+  const aligned = (btf.byteOffset + typeOff) % 4 === 0;
+  const words = aligned ? new Uint32Array(btf.buffer, btf.byteOffset + typeOff, Math.floor((typeEnd - typeOff) / 4)) : undefined;
+  const word = (at: number): number => (words ? (words[(at - typeOff) >> 2] ?? 0) : btf.readUInt32LE(at));
   let id = 1;
   for (let at = typeOff; at + 12 <= typeEnd; id++) {
-    const nameOff = btf.readUInt32LE(at);
-    const info = btf.readUInt32LE(at + 4);
+    const nameOff = word(at);
+    const info = word(at + 4);
     const k = (info >>> 24) & 0x1f;
     if (k === wanted && offsets.has(nameOff)) return id;
     at += 12 + trailerSize(k, info & 0xffff);

@@ -1,8 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BpfCmd, Errno, MapType, setSys, sys, SysError, UpdateFlags } from '../sys/index.js';
+import { call, exit, ldMapFd, mov64Imm, mov64Reg } from '../isa/encode.js';
+import { BpfCmd, Errno, MapType, PerfSwId, PerfType, ProgType, setSys, sys, SysError, UpdateFlags } from '../sys/index.js';
 import { possibleCpus } from './cpus.js';
+import { openPerfEvent } from './perf-event.js';
+import { loadProgram } from './program.js';
 import { type BpfMap, createMap, openPinnedMap, sanitizeObjectName, sumU64, sumU64Fields } from './map.js';
+
+const HELPER_GET_STACKID = 27;
 
 const open: BpfMap[] = [];
 function make(...args: Parameters<typeof createMap>): BpfMap {
@@ -152,10 +157,26 @@ describe('batch reads', () => {
 });
 
 describe('other kinds', () => {
-  it('creates a stack trace map (empty until a program records stacks)', () => {
+  it('holds the kernel stack a program records with bpf_get_stackid', () => {
     const m = make({ name: 'stacks', type: MapType.STACK_TRACE, keySize: 4, valueSize: 8 * 127, maxEntries: 1024 });
-    expect(m.lookup(u32(0))).toBeUndefined();
     expect([...m.keys()]).toEqual([]);
+    // r0 = bpf_get_stackid(ctx, map, 0): a raw tracepoint program, test-run, records the bpf(2) caller's stack.
+    const prog = loadProgram({
+      name: 'stackid',
+      type: ProgType.RAW_TRACEPOINT,
+      insns: [mov64Reg(6, 1), ...ldMapFd(2, m.fd), mov64Imm(3, 0), mov64Reg(1, 6), call(HELPER_GET_STACKID), exit()],
+    });
+    try {
+      const id = prog.testRun().retval;
+      expect(id).toBeGreaterThanOrEqual(0);
+      expect([...m.keys()].map(readU32)).toEqual([id]);
+      const frames = m.lookup(u32(id)) ?? new Uint8Array(8);
+      // Kernel text lives in the top half of the address space.
+      expect(readU64(frames) >= 0xffff800000000000n).toBe(true);
+      expect(m.delete(u32(id))).toBe(true);
+    } finally {
+      prog.close();
+    }
   });
 
   it('creates a ring buffer map', () => {
@@ -163,9 +184,38 @@ describe('other kinds', () => {
     expect(m.info()).toMatchObject({ type: MapType.RINGBUF, maxEntries: 4096 * 4 });
   });
 
-  it('creates a perf event array with one slot per possible CPU', () => {
+  it('stores perf event fds in a perf event array, one slot per possible CPU', () => {
     const m = make({ name: 'events', type: MapType.PERF_EVENT_ARRAY, keySize: 4, valueSize: 4, maxEntries: possibleCpus().length });
     expect(m.info()).toMatchObject({ type: MapType.PERF_EVENT_ARRAY, maxEntries: possibleCpus().length });
+    const cpu = possibleCpus()[0] ?? 0;
+    const fd = openPerfEvent({ type: PerfType.SOFTWARE, config: BigInt(PerfSwId.BPF_OUTPUT), samplePeriod: 1n }, -1, cpu);
+    try {
+      m.update(u32(0), u32(fd));
+      expect(m.delete(u32(0))).toBe(true);
+      expect(m.delete(u32(0))).toBe(false);
+    } finally {
+      sys().close(fd);
+    }
+  });
+});
+
+describe('clear and zero', () => {
+  it('clear removes every key of a hash and zeroes an array', () => {
+    const h = make({ name: 'ch', type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 64 });
+    for (let i = 0; i < 40; i++) h.update(u32(i), u64(1n));
+    h.clear();
+    expect([...h.keys()]).toEqual([]);
+    const a = make({ name: 'ca', type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 2 });
+    a.update(u32(1), u64(9n));
+    a.clear();
+    expect(sumU64(a.lookupPerCpu(u32(1)) ?? [])).toBe(0n);
+  });
+
+  it('zero keeps the keys', () => {
+    const h = make({ name: 'zh', type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 8 });
+    h.update(u32(3), u64(5n));
+    h.zero();
+    expect([...h.entries()].map(([k, v]) => [readU32(k), readU64(v)])).toEqual([[3, 0n]]);
   });
 });
 

@@ -41,6 +41,8 @@ export interface MapInfo {
 
 const PERCPU_TYPES: ReadonlySet<number> = new Set([MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE]);
 
+const ARRAY_TYPES: ReadonlySet<number> = new Set([MapType.ARRAY, MapType.PERCPU_ARRAY]);
+
 /** The kernel accepts 15 characters of [A-Za-z0-9_.] in object names; anything else becomes '_'. */
 export function sanitizeObjectName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15);
@@ -239,6 +241,29 @@ export class BpfMap {
       }
       if (done) return out;
       inBatch = outBatch;
+    }
+  }
+
+  /** Removes every entry (arrays, whose entries cannot be removed, are zeroed instead). */
+  clear(): void {
+    if (ARRAY_TYPES.has(this.spec.type)) {
+      this.zero();
+      return;
+    }
+    // Collect first: deleting while walking with get_next_key can restart the walk on hash maps.
+    for (const k of [...this.keys()]) this.delete(k);
+  }
+
+  /** Sets every present value to zero bytes, keeping the keys. */
+  zero(): void {
+    const zeros = new Uint8Array(this.valueBytes);
+    for (const k of [...this.keys()]) {
+      try {
+        this.update(k, zeros, UpdateFlags.EXIST);
+      } catch (err) {
+        // Deleted by a program since the walk: nothing to zero.
+        if (!(err instanceof SysError && err.errno === Errno.ENOENT)) throw err;
+      }
     }
   }
 

@@ -121,29 +121,29 @@ export class PerfBufReader {
     let tail = Number(ring.tail[0]!);
     const head = Number(ring.head[0]!);
     let n = 0;
-    while (tail < head) {
-      const at = tail % size;
-      // Records are 8-byte aligned and the data area a multiple of 8, so a header never straddles the end.
-      const type = ring.view.getUint32(at, true);
-      const recSize = ring.view.getUint16(at + 6, true);
-      if (recSize < HEADER_SIZE) break; // a torn header: never expected, but never loop on it
-      try {
-        if (type === PerfRecord.SAMPLE || type === PerfRecord.LOST) {
-          const body = this.body(ring, at + HEADER_SIZE, recSize - HEADER_SIZE);
-          const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-          if (type === PerfRecord.LOST) {
-            this.lost += Number(bv.getBigUint64(8, true));
-          } else {
-            const rawSize = bv.getUint32(0, true);
-            n++;
-            this.records++;
-            onSample(body.subarray(4, 4 + rawSize), ring.cpu);
-          }
-        }
-      } finally {
+    try {
+      while (tail < head) {
+        const at = tail % size;
+        // Records are 8-byte aligned and the data area a multiple of 8, so a header never straddles the end.
+        const type = ring.view.getUint32(at, true);
+        const recSize = ring.view.getUint16(at + 6, true);
+        if (recSize < HEADER_SIZE) break; // a torn header: never expected, but never loop on it
+        // Consumed even if the callback throws; the kernel sees data_tail only after the callback is done.
+        const start = tail + HEADER_SIZE;
         tail += recSize;
-        ring.tail[0] = BigInt(tail);
+        if (type === PerfRecord.LOST) {
+          const body = this.body(ring, start, recSize - HEADER_SIZE);
+          this.lost += Number(new DataView(body.buffer, body.byteOffset, body.byteLength).getBigUint64(8, true));
+        } else if (type === PerfRecord.SAMPLE) {
+          const body = this.body(ring, start, recSize - HEADER_SIZE);
+          const rawSize = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0, true);
+          n++;
+          this.records++;
+          onSample(body.subarray(4, 4 + rawSize), ring.cpu);
+        }
       }
+    } finally {
+      ring.tail[0] = BigInt(tail);
     }
     return n;
   }

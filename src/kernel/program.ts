@@ -29,6 +29,8 @@ export interface ProgramSpec {
   /** For tracing programs: the BTF id of the function or `btf_trace_*` typedef to attach to. */
   attachBtfId?: number;
   attachBtfObjFd?: number;
+  /** BPF_F_* load flags (prog_flags), e.g. BPF_F_SLEEPABLE. */
+  flags?: number;
   /** Ask for the verifier log even when the load succeeds (1: the program's path, 2: every instruction). */
   logLevel?: 0 | 1 | 2;
   /** Initial log buffer size in bytes; it grows when the kernel says it was too small. */
@@ -175,6 +177,7 @@ export function loadProgram(spec: ProgramSpec): Program {
     license: sys().address(license),
     progName: new TextEncoder().encode(name),
     expectedAttachType: spec.expectedAttachType ?? 0,
+    progFlags: spec.flags ?? 0,
     attachBtfId: spec.attachBtfId ?? 0,
     attachBtfObjFd: spec.attachBtfObjFd ?? 0,
   });

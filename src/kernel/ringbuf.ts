@@ -12,6 +12,8 @@ const HEADER_SIZE = 8;
 const BUSY_BIT = 0x80000000;
 const DISCARD_BIT = 0x40000000;
 const LEN_MASK = 0x3fffffff;
+// Space is handed back to producers every this many records (and at the end of each poll).
+const RELEASE_EVERY = 64;
 
 /** A ring buffer map as the reader needs it (a BpfMap from createMap fits). */
 export interface RingBufMap {
@@ -85,13 +87,16 @@ export class RingBufReader {
     let cons = Number(this.consumerPos[0]!);
     let prod = Number(this.producerPos[0]!);
     let n = 0;
-    while (cons < prod) {
-      const at = cons & this.mask;
-      const word = this.header[at >>> 2]!;
-      if (word & BUSY_BIT) break;
-      const len = word & LEN_MASK;
-      const next = cons + ((len + HEADER_SIZE + 7) & ~7);
-      try {
+    let unreleased = 0;
+    try {
+      while (cons < prod) {
+        const at = cons & this.mask;
+        const word = this.header[at >>> 2]!;
+        if (word & BUSY_BIT) break;
+        const len = word & LEN_MASK;
+        // Counted as consumed even if the callback throws, so a bad record is not delivered again; the kernel
+        // learns of it only when consumer_pos is written, after the callback is done with the bytes.
+        cons += (len + HEADER_SIZE + 7) & ~7;
         if (word & DISCARD_BIT) {
           this.discarded++;
         } else {
@@ -99,12 +104,15 @@ export class RingBufReader {
           this.records++;
           onRecord(this.data.subarray(at + HEADER_SIZE, at + HEADER_SIZE + len));
         }
-      } finally {
-        // Freed only after the callback: until then the bytes it was given must not be overwritten.
-        cons = next;
-        this.consumerPos[0] = BigInt(cons);
+        // Writing consumer_pos takes a BigInt; once per record would cost more than the record itself.
+        if (++unreleased === RELEASE_EVERY) {
+          this.consumerPos[0] = BigInt(cons);
+          unreleased = 0;
+        }
+        if (cons >= prod) prod = Number(this.producerPos[0]!);
       }
-      if (cons >= prod) prod = Number(this.producerPos[0]!);
+    } finally {
+      if (unreleased > 0) this.consumerPos[0] = BigInt(cons);
     }
     return n;
   }

@@ -81,6 +81,8 @@ export function analyzeAttachPoint(raw: string, range: Range, diags: Diagnostics
     front = front.slice(eq + 1);
   }
   let rest = all.slice(1);
+  // An empty provider (`:k:f`, or nothing after a trailing comma) makes the attach point empty; bpftrace drops it.
+  if (front === '') return { provider: '', parts: rest, userName };
   // A wildcard provider is expanded against the kernel's probe types later.
   if (front.includes('*') || front.includes('?')) return { provider: front, parts: rest, userName };
   const provider = expandProvider(front);
@@ -145,7 +147,7 @@ function checkArguments(provider: string, parts: string[]): string | undefined {
     case 'uretprobe':
       return last.includes('+') ? 'Offset not allowed' : undefined;
     case 'uprobe': {
-      const target = parts.length === 3 ? parts[1]! : parts[0]!;
+      const target = parts[0]!;
       if (/^[0-9]/.test(last) && parts[1] !== '@' && hasWildcard(target)) return 'Cannot use wildcards with absolute address';
       return undefined;
     }

@@ -198,6 +198,8 @@ class CParser {
         continue;
       }
       this.attributes();
+      // Like clang, accept a last field without its `;` before the closing brace.
+      if (this.peek() === '}') return fields;
       this.expect(';');
       return fields;
     }
@@ -237,7 +239,7 @@ class CParser {
     if (this.peek() === ':') {
       this.i++;
       const start = this.i;
-      while (this.peek() !== ';' && this.peek() !== ',' && this.peek() !== undefined) this.i++;
+      while (this.peek() !== ';' && this.peek() !== ',' && this.peek() !== '}' && this.peek() !== undefined) this.i++;
       bitWidth = this.toks.slice(start, this.i).map((t) => t.text).join(' ');
       if (bitWidth === '') this.fail('expected bitfield width');
     }

@@ -8,3 +8,9 @@ export { scanToken, integerValue, type Token, type TokenKind } from './lexer.js'
 export { expandProvider, splitAttachPoint } from './attach-point.js';
 export { parseCDefinition, CDeclError } from './c-decl.js';
 export * from './ast/index.js';
+// The compiler (semantic passes and code generation); its output is the artifact the runtime loads.
+export { compile, nodeType, type CompileResult, type CompileStop } from './compile.js';
+export * from './codegen/artifact.js';
+export * from './types.js';
+export { PASSES, type CompileOptions, type TracepointCatalog } from './passes/index.js';
+export { dumpTypedAst, dumpBytecode } from './dump.js';

@@ -196,8 +196,9 @@ class Parser {
     return !(this.isKeyword('else', n) || (n.kind === 'punct' && n.text !== '}' && n.text !== '{' && n.text !== '_'));
   }
 
-  // Skips a top-level item that failed: to the end of its block (the first `}` that closes every `{` since from).
-  private syncTopLevel(from: number): void {
+  // Skips the rest of a top-level item that failed at `from`: past the end of the block it is in or, when it
+  // failed before its block, past the next block.
+  private syncTopLevel(from: number, endsAtSemicolon: boolean): void {
     this.pos = from;
     let depth = 0;
     let sawBrace = false;
@@ -211,14 +212,19 @@ class Parser {
         sawBrace = true;
       } else if (t.text === '}') {
         depth--;
-        if (depth <= 0 && sawBrace) {
+        if (depth < 0 || (depth === 0 && sawBrace)) {
           this.match(';');
           return;
         }
-      } else if (t.text === ';' && depth === 0 && !sawBrace) {
+      } else if (t.text === ';' && depth === 0 && endsAtSemicolon) {
         return;
       }
     }
+  }
+
+  private isKeywordAt(word: string, pos: number): boolean {
+    const t = scanToken(this.text, pos);
+    return t.kind === 'ident' && t.text === word;
   }
 
   // ---- program ----
@@ -243,7 +249,10 @@ class Parser {
         if (this.text.startsWith('#', start) && !this.text.startsWith('#!', start)) {
           c.push(this.parsePreprocessor());
         } else if (this.atCDefinition()) {
-          this.topLevel(start, () => c.push(this.parseCDefinition()));
+          this.topLevel(start, () => {
+            const d = this.parseCDefinition();
+            if (d) c.push(d);
+          });
         } else {
           break;
         }
@@ -256,7 +265,7 @@ class Parser {
             if (config === undefined) config = this.parseConfig();
             else {
               this.error('duplicate config block', this.rangeOfToken(this.peek()));
-              this.syncTopLevel(start);
+              this.syncTopLevel(start, false);
             }
           });
         } else if (this.isKeyword('import')) {
@@ -276,14 +285,16 @@ class Parser {
             this.error('C definitions must appear before probes and functions', p.range);
           } else if (this.atCDefinition()) {
             const d = this.parseCDefinition();
-            c.push(d);
-            this.error('C definitions must appear before probes and functions', d.range);
+            if (d) {
+              c.push(d);
+              this.error('C definitions must appear before probes and functions', d.range);
+            }
           } else if (this.isKeyword('config')) {
             this.error('config must appear before probes and functions', this.rangeOfToken(t));
-            this.syncTopLevel(start);
+            this.syncTopLevel(start, false);
           } else if (this.isKeyword('import')) {
             this.error('root imports must appear before probes and functions', this.rangeOfToken(t));
-            this.syncTopLevel(start);
+            this.syncTopLevel(start, false);
           } else if (this.isKeyword('macro') && this.peekAfter(t).kind === 'ident') {
             items.push(this.parseMacro());
           } else if (this.isKeyword('fn') && this.peekAfter(t).kind === 'ident') {
@@ -311,8 +322,8 @@ class Parser {
     } catch (e) {
       if (!(e instanceof Abort) || this.diags.errorCount >= MAX_ERRORS) throw e;
       this.depth = 0;
-      this.syncTopLevel(start);
-      if (this.pos === start) this.next();
+      this.syncTopLevel(Math.max(start, this.failedAt), this.isKeywordAt('let', start));
+      if (this.pos <= start) this.next();
     }
   }
 
@@ -363,7 +374,7 @@ class Parser {
     return false;
   }
 
-  private parseCDefinition(): A.CDefinition {
+  private parseCDefinition(): A.CDefinition | undefined {
     const start = this.here();
     let p = this.text.indexOf('{', start);
     let depth = 0;
@@ -393,7 +404,7 @@ class Parser {
       let d = 0;
       for (;;) {
         const t = this.next();
-        if (t.kind === 'eof') this.fail("__attribute__ syntax error, mismatched '(' and ')'", t);
+        if (t.kind === 'eof') this.failAt("__attribute__ syntax error, mismatched '(' and ')'", this.rangeOfToken(open));
         if (this.isPunct('(', t)) d++;
         else if (this.isPunct(')', t) && --d === 0) break;
       }
@@ -405,8 +416,10 @@ class Parser {
       return new A.CDefinition(this.range(start, end), text, parseCDefinition(text));
     } catch (e) {
       if (!(e instanceof CDeclError)) throw e;
+      // The definition's extent is known, so parsing goes on after it.
       const at = start + e.offset;
-      this.failAt(`invalid C definition: ${e.message}`, this.range(at, Math.min(at + 1, end)));
+      this.error(`invalid C definition: ${e.message}`, this.range(at, Math.min(at + 1, end)));
+      return undefined;
     }
   }
 
@@ -456,7 +469,8 @@ class Parser {
     this.next();
     this.reportLexErrors(path);
     const range = this.range(start);
-    this.expect(';');
+    if (!this.isPunct(';')) this.fail("expected ';' after import");
+    this.next();
     return new A.RootImport(range, path.text);
   }
 
@@ -530,11 +544,13 @@ class Parser {
 
   private parseProbe(): A.Probe {
     const start = this.here();
-    const aps = [this.parseAttachPoint()];
+    // Attach point problems are reported only once the probe parses: a missing block explains them better.
+    const apDiags = new Diagnostics();
+    const aps = [this.parseAttachPoint(apDiags)];
     while (this.match(',')) {
       // A trailing comma before the predicate or block is allowed.
       if (this.isPunct('{') || this.atPredicate()) break;
-      aps.push(this.parseAttachPoint());
+      aps.push(this.parseAttachPoint(apDiags));
     }
     const last = aps[aps.length - 1]!;
     const range = this.range(start, last.range.end);
@@ -546,6 +562,11 @@ class Parser {
       this.next();
     }
     if (!this.isPunct('{')) this.fail("expected '{'");
+    this.diags.addAll(apDiags);
+    // Empty attach points (a stray colon or comma) are dropped; a probe left with none is an error.
+    if (apDiags.ok && aps.every((ap) => ap.provider === '')) {
+      this.diags.error('No attach points for probe', range);
+    }
     const body = this.parseBlock(false);
     return new A.Probe(range, aps, predicate, body);
   }
@@ -556,14 +577,14 @@ class Parser {
   }
 
   // An attach point is raw text up to `{`, `,`, whitespace, or a `/` that starts a predicate.
-  private parseAttachPoint(): A.AttachPoint {
+  private parseAttachPoint(diags: Diagnostics): A.AttachPoint {
     const start = this.here();
     let p = start;
     let raw = '';
     const text = this.text;
     while (p < text.length) {
       const c = text[p]!;
-      if (c === '{' || c === ',') break;
+      if (c === '{' || c === ',' || c === '}') break;
       if (c === '/' && raw !== '' && !raw.includes(':')) {
         const n = text[p + 1];
         if (n !== '/' && n !== '*') break;
@@ -583,7 +604,7 @@ class Parser {
     if (raw === '') this.fail('expected attach point');
     this.pos = p;
     const range = this.range(start, p);
-    const split = analyzeAttachPoint(raw, range, this.diags);
+    const split = analyzeAttachPoint(raw, range, diags);
     return new A.AttachPoint(range, raw, split.provider, split.parts, split.userName);
   }
 
@@ -640,8 +661,10 @@ class Parser {
           const path = this.peek();
           if (path.kind !== 'string') this.fail("expected string after 'import'");
           this.next();
+          this.reportLexErrors(path);
           const range = this.range(start);
-          this.expect(';');
+          if (!this.isPunct(';')) this.fail("expected ';' after import");
+          this.next();
           return { statement: new A.ImportStatement(range, path.text) };
         }
         case 'while':
@@ -682,6 +705,14 @@ class Parser {
     const expr = this.parseExpression();
     const op = this.peek();
     if (op.kind === 'punct' && (op.text === '=' || COMPOUND.has(op.text))) {
+      if (expr.kind === 'TupleAccess' || expr.kind === 'FieldAccess') {
+        this.next();
+        const value = this.parseExpression();
+        this.failAt(
+          'Tuples and records are immutable once created. Consider creating a new value and assigning it instead.',
+          this.range(start, value.range.end),
+        );
+      }
       const target = this.assignmentTarget(expr, op);
       this.next();
       const value = this.parseExpression();
@@ -702,12 +733,6 @@ class Parser {
 
   private assignmentTarget(expr: A.Expression, op: Token): A.Variable | A.MapRef | A.MapAccess {
     if (expr.kind === 'Variable' || expr.kind === 'MapRef' || expr.kind === 'MapAccess') return expr;
-    if (expr.kind === 'TupleAccess' || expr.kind === 'FieldAccess') {
-      this.failAt(
-        'Tuples and records are immutable once created. Consider creating a new value and assigning it instead.',
-        this.range(expr.range.start, op.end),
-      );
-    }
     this.failAt(`invalid assignment target: expected a variable or map before '${op.text}'`, expr.range);
   }
 

@@ -10,8 +10,11 @@ export interface TraceEventName {
   name: string;
 }
 
-/** Files that sit beside the category and event directories. */
-const NOT_CATEGORIES = new Set(['enable', 'header_page', 'header_event', 'filter']);
+/**
+ * Files that sit beside the category directories, and `ftrace`: the tracer's own record layouts, which cannot be
+ * enabled or attached to and are not in available_events.
+ */
+const NOT_CATEGORIES = new Set(['enable', 'header_page', 'header_event', 'filter', 'ftrace']);
 const NOT_EVENTS = new Set(['enable', 'filter']);
 
 export class TraceEvents {

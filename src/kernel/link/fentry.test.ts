@@ -1,34 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AttachType, MapType, ProgType, sys, SysError } from '../../sys/index.js';
+import { AttachType, MapType, ProgType, sys } from '../../sys/index.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram, type Program } from '../program.js';
 import { attachFentry, attachFexit, closeAllLinks } from './index.js';
-import { BtfKind, countProgram, vmlinuxTypeId } from './testkit.js';
+import { haveFentry, haveFexit, vmlinuxBtfId } from '../features.js';
+import { skipUnless } from '../testing.js';
+import { countProgram } from './testkit.js';
 
 const TARGET = '__do_sys_getpid';
 const key0 = new Uint8Array(4);
 
-// The feature probe: load a real fentry program. Security modules refuse it here with EPERM after the verifier passes.
-function probe(): { reason?: string } {
-  const id = vmlinuxTypeId(TARGET, BtfKind.FUNC);
-  if (id === undefined) return { reason: `no BTF FUNC ${TARGET}` };
-  const map = createMap({ type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
-  try {
-    loadProgram({ type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_FENTRY, attachBtfId: id, insns: countProgram({ pid: process.pid }, map.fd) }).close();
-    return {};
-  } catch (e) {
-    // Only "the kernel will not": a verifier rejection of this program would be a bug and must fail the run.
-    if (e instanceof SysError && ['EPERM', 'EACCES', 'ENOTSUPP', 'EOPNOTSUPP'].includes(e.code)) {
-      return { reason: `fentry programs cannot be loaded here: ${e.message}` };
-    }
-    throw e;
-  } finally {
-    map.close();
-  }
-}
-
-const feature = probe();
-if (feature.reason) console.log(`skipping fentry/fexit tests: ${feature.reason}`);
+// Loads and attaches a probe program; here a security module refuses fentry with EPERM after the verifier passes.
+const skip = skipUnless(haveFentry()) || skipUnless(haveFexit());
 
 describe('fentry and fexit', () => {
   const owned: { close(): void }[] = [];
@@ -40,12 +23,12 @@ describe('fentry and fexit', () => {
   function load(attachType: number): { map: BpfMap; prog: Program } {
     const map = createMap({ type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
     owned.push(map);
-    const prog = loadProgram({ type: ProgType.TRACING, expectedAttachType: attachType as AttachType, attachBtfId: vmlinuxTypeId(TARGET, BtfKind.FUNC)!, insns: countProgram({ pid: process.pid }, map.fd) });
+    const prog = loadProgram({ type: ProgType.TRACING, expectedAttachType: attachType as AttachType, attachBtfId: vmlinuxBtfId(TARGET, 'func')!, insns: countProgram({ pid: process.pid }, map.fd) });
     owned.push(prog);
     return { map, prog };
   }
 
-  it.skipIf(feature.reason !== undefined)(`fentry and fexit on ${TARGET} count exactly this process getpid calls`, () => {
+  it.skipIf(skip !== false)(`fentry and fexit on ${TARGET} count exactly this process getpid calls`, () => {
     const entry = load(AttachType.TRACE_FENTRY);
     const exit = load(AttachType.TRACE_FEXIT);
     const l1 = attachFentry(entry.prog);

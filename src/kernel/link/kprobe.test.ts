@@ -3,11 +3,13 @@ import { MapType, ProgType, sys } from '../../sys/index.js';
 import { UnsupportedFeatureError } from '../errors.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
-import { attachKprobe, closeAllLinks, haveKprobes } from './index.js';
+import { haveKprobes } from '../features.js';
+import { attachKprobe, closeAllLinks } from './index.js';
 import { countProgram } from './testkit.js';
 
-const missing = !haveKprobes();
-if (missing) console.log('skipping kprobe attach tests: this kernel has no kprobe PMU (CONFIG_KPROBES is not set)');
+const kprobes = haveKprobes();
+const missing = !kprobes.ok;
+if (missing) console.log(`skipping kprobe attach tests: ${kprobes.reason}`);
 
 describe('attachKprobe', () => {
   const owned: { close(): void }[] = [];

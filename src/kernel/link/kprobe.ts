@@ -11,11 +11,6 @@ export interface KprobeOptions {
   readonly retprobe?: boolean;
 }
 
-/** True when this kernel has the kprobe PMU (CONFIG_KPROBES with perf support). */
-export function haveKprobes(): boolean {
-  return pmuType('kprobe') !== undefined;
-}
-
 /** Attaches a kprobe program (BPF_PROG_TYPE_KPROBE) to the kernel function SYMBOL, or its return. */
 export function attachKprobe(prog: ProgramRef, symbol: string, opts: KprobeOptions = {}): Link {
   const kind = opts.retprobe ? 'kretprobe' : 'kprobe';

@@ -1,26 +1,18 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MapType, PerfType, PerfHwId, ProgType, SysError, sys } from '../../sys/index.js';
+import { MapType, ProgType } from '../../sys/index.js';
+import { havePerfEventAttach } from '../features.js';
 import { onlineCpus } from '../cpus.js';
 import { createMap, type BpfMap } from '../map.js';
-import { openPerfEvent } from '../perf-event.js';
 import { loadProgram } from '../program.js';
 import { AttachError, attachPerfEvent, closeAllLinks, openLinkCount } from './index.js';
 import { readKallsyms, stackSampleProgram } from './testkit.js';
 
 const MAX_STACK_DEPTH = 127;
 
-// The feature probe for hardware events: VMs without a virtual PMU refuse them.
-function hardwareMissing(): string | undefined {
-  try {
-    sys().close(openPerfEvent({ type: PerfType.HARDWARE, config: BigInt(PerfHwId.CPU_CYCLES), samplePeriod: 1_000_000n, flags: 1n }, -1, 0));
-    return undefined;
-  } catch (e) {
-    if (e instanceof SysError && ['ENOENT', 'EOPNOTSUPP', 'ENODEV'].includes(e.code)) return `this machine has no hardware PMU (${e.code})`;
-    throw e;
-  }
-}
-const noHardware = hardwareMissing();
+// VMs without a virtual PMU refuse hardware events (ENOENT here).
+const hardware = havePerfEventAttach(true);
+const noHardware = hardware.ok ? undefined : hardware.reason;
 if (noHardware) console.log(`skipping the hardware perf event test: ${noHardware}`);
 
 const u64 = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);

@@ -3,7 +3,8 @@ import { AttachType, MapType, ProgType } from '../../sys/index.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { AttachError, attachRawTracepoint, attachTpBtf, closeAllLinks } from './index.js';
-import { BtfKind, countProgram, getppid, vmlinuxTypeId } from './testkit.js';
+import { vmlinuxBtfId } from '../features.js';
+import { countProgram, getppid } from './testkit.js';
 
 const SYS_getppid = 110; // x86_64
 const key0 = new Uint8Array(4);
@@ -46,7 +47,7 @@ describe('raw tracepoints and tp_btf', () => {
   });
 
   it('tp_btf sys_enter (attach_btf_id of btf_trace_sys_enter) counts exactly this process getppid calls', () => {
-    const btfId = vmlinuxTypeId('btf_trace_sys_enter', BtfKind.TYPEDEF);
+    const btfId = vmlinuxBtfId('btf_trace_sys_enter', 'typedef');
     expect(btfId).toBeGreaterThan(0);
     const map = counterMap();
     const prog = loadProgram({

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
 import type { Insn } from '../../isa/insn.js';
+import { BpfCmd, SysError, type Sys } from '../../sys/index.js';
 import {
   alu64Imm,
   atomic,
@@ -294,55 +295,6 @@ export function pinToCpu(cpu: number): () => void {
   };
 }
 
-// ---- kernel BTF (a minimal scan until src/btf offers lookups) ----
-
-const BTF_KIND_TYPEDEF = 8;
-const BTF_KIND_FUNC = 12;
-export const BtfKind = { TYPEDEF: BTF_KIND_TYPEDEF, FUNC: BTF_KIND_FUNC } as const;
-
-/** The id of a named type of one kind in /sys/kernel/btf/vmlinux, or undefined. */
-export function vmlinuxTypeId(name: string, kind: number): number | undefined {
-  const b = readFileSync('/sys/kernel/btf/vmlinux');
-  const hdrLen = b.readUInt32LE(4);
-  const typeOff = hdrLen + b.readUInt32LE(8);
-  const typeEnd = typeOff + b.readUInt32LE(12);
-  const strOff = hdrLen + b.readUInt32LE(16);
-  let at = typeOff;
-  for (let id = 1; at < typeEnd; id++) {
-    const nameOff = b.readUInt32LE(at);
-    const info = b.readUInt32LE(at + 4);
-    const k = (info >>> 24) & 0x1f;
-    const vlen = info & 0xffff;
-    if (k === kind) {
-      const end = b.indexOf(0, strOff + nameOff);
-      if (b.toString('latin1', strOff + nameOff, end) === name) return id;
-    }
-    at += 12 + extraBytes(k, vlen);
-  }
-  return undefined;
-}
-
-function extraBytes(kind: number, vlen: number): number {
-  switch (kind) {
-    case 1: // INT
-    case 14: // VAR
-    case 17: // DECL_TAG
-      return 4;
-    case 3: // ARRAY
-      return 12;
-    case 4: // STRUCT
-    case 5: // UNION
-    case 15: // DATASEC
-    case 19: // ENUM64
-      return vlen * 12;
-    case 6: // ENUM
-    case 13: // FUNC_PROTO
-      return vlen * 8;
-    default:
-      return 0;
-  }
-}
-
 // ---- kallsyms ----
 
 export interface KernelSymbols {
@@ -421,4 +373,38 @@ export async function startWorkload(path: string, args: readonly string[]): Prom
 /** Compiles with gcc; throws with gcc's output when it fails. */
 export function gcc(args: readonly string[]): void {
   execFileSync('gcc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// ---- a scripted kernel for unit tests ----
+
+/** A scripted kernel: BPF_LINK_CREATE answers as told; everything else succeeds and is recorded. */
+export function fakeKernel(linkCreate: 'ok' | number): { sys: Sys; calls: string[] } {
+  const calls: string[] = [];
+  const unused = (): never => {
+    throw new Error('not used by this test');
+  };
+  const sys: Sys = {
+    bpf(cmd) {
+      calls.push(`bpf ${cmd}`);
+      if (cmd === BpfCmd.LINK_CREATE && linkCreate !== 'ok') throw new SysError('BPF_LINK_CREATE', linkCreate);
+      return 100;
+    },
+    ioctl(fd, request, arg) {
+      calls.push(`ioctl ${fd} 0x${request.toString(16)} ${arg}`);
+      return 0;
+    },
+    close(fd) {
+      calls.push(`close ${fd}`);
+    },
+    perfEventOpen: unused,
+    mmap: unused,
+    munmap: unused,
+    epollCreate: unused,
+    epollCtl: unused,
+    epollWait: unused,
+    epollWaitAsync: unused,
+    address: () => 0n,
+    getpid: () => 1,
+  };
+  return { sys, calls };
 }

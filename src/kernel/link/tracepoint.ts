@@ -1,11 +1,10 @@
 // Tracepoints: a perf event of type PERF_TYPE_TRACEPOINT on the tracepoint's id, with the program attached to it.
 import { readFileSync } from 'node:fs';
 import { PerfAttrFlag, PerfType } from '../../sys/index.js';
+import { tracefsRoot } from '../features.js';
 import { openPerfEvent } from '../perf-event.js';
 import { AttachError, attachFailure, type Link, type ProgramRef } from './link.js';
 import { attachToPerfEvent } from './perf-link.js';
-
-const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
 /** The id of tracepoint CATEGORY:NAME from tracefs. */
 export function tracepointId(category: string, name: string): number {
@@ -13,14 +12,15 @@ export function tracepointId(category: string, name: string): number {
   if (!/^[\w.-]+$/.test(category) || !/^[\w.-]+$/.test(name)) {
     throw new AttachError('tracepoint', target, `invalid tracepoint name ${target}`);
   }
+  const root = tracefsRoot();
+  if (root === undefined) {
+    throw new AttachError('tracepoint', target, 'tracefs is not mounted', { hint: 'mount -t tracefs tracefs /sys/kernel/tracing' });
+  }
   let lastErr: unknown;
-  for (const root of TRACEFS_ROOTS) {
-    try {
-      return Number.parseInt(readFileSync(`${root}/events/${category}/${name}/id`, 'utf8').trim(), 10);
-    } catch (e) {
-      lastErr = e;
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break;
-    }
+  try {
+    return Number.parseInt(readFileSync(`${root}/events/${category}/${name}/id`, 'utf8').trim(), 10);
+  } catch (e) {
+    lastErr = e;
   }
   const code = (lastErr as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EPERM') {

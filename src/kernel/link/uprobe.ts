@@ -23,11 +23,6 @@ export interface UprobeOptions {
   readonly refCtrOffset?: number | bigint;
 }
 
-/** True when this kernel has the uprobe PMU. */
-export function haveUprobes(): boolean {
-  return pmuType('uprobe') !== undefined;
-}
-
 /** Finds the file a user named: a path as given, else a shared library, else a program on $PATH. */
 export function resolveBinary(name: string, pid?: number): string | undefined {
   if (name.includes('/')) return existsSync(name) ? resolve(name) : undefined;

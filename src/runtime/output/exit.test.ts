@@ -32,3 +32,15 @@ describe('exit', () => {
     expect(sink.stdoutText).toBe(`{"type": "join", "data": "/bin/echo,'A'"}\n`);
   });
 });
+
+describe('empty maps at exit (master src/types_format.cpp format(map), src/output/json.cpp map())', () => {
+  it('print an empty avg map as an empty stats object in JSON and as nothing in text', () => {
+    const maps = [{ name: '@x', scalar: false, entries: [], zeroValue: { kind: 'avg' as const, total: 0n, count: 0n, signed: true } }];
+    const json = new StringSink();
+    printMapsAtExit(new JsonOutput(json), maps);
+    expect(json.stdoutText).toBe('{"type": "stats", "data": {"@x": {}}}\n');
+    const text = new StringSink();
+    printMapsAtExit(new TextOutput(text), maps);
+    expect(text.stdoutText).toBe('\n\n');
+  });
+});

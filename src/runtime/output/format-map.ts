@@ -220,14 +220,15 @@ function toOutput(v: Value | HistogramOutput | TimeSeriesOutput): OutputValue {
   return v.kind === 'histogram' || v.kind === 'time-series' ? v : primitive(v);
 }
 
-interface Window {
+/** The intervals (inclusive) a map's time series are shown over. */
+export interface TseriesWindow {
   readonly first: bigint;
   readonly last: bigint;
 }
 
 // The intervals every series of a map is shown over: the last `numIntervals` up to the most
 // recent interval any key has.
-function latestWindow(series: readonly TseriesAggregate[]): Window {
+export function latestWindow(series: readonly TseriesAggregate[]): TseriesWindow {
   let last = -1n;
   for (const s of series) for (const epoch of s.points.keys()) if (epoch > last) last = epoch;
   if (last < 0n) last = 0xffffffffffffffffn;
@@ -236,7 +237,7 @@ function latestWindow(series: readonly TseriesAggregate[]): Window {
 }
 
 /** One series over the window, starting at its first interval with data. */
-export function buildTimeSeries(agg: TseriesAggregate, window: Window): TimeSeriesOutput {
+export function buildTimeSeries(agg: TseriesAggregate, window: TseriesWindow): TimeSeriesOutput {
   let firstWithData = window.last;
   for (const epoch of agg.points.keys()) {
     if (epoch >= window.first && epoch < firstWithData) firstWithData = epoch;

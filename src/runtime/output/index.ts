@@ -6,6 +6,6 @@ export * from './printf.js';
 export * from './time.js';
 export { formatGfpFlags } from './gfp.js';
 export * from './output.js';
-export { TextOutput, histogramText, mapText, outputText, logLine, type TextOutputOptions } from './text.js';
-export { JsonOutput, jsonString, jsonInteger, jsonValue, jsonOutputValue, jsonMapType } from './json.js';
+export { TextOutput, histogramText, timeSeriesText, mapText, outputText, logLine, type TextOutputOptions } from './text.js';
+export { JsonOutput, jsonString, jsonInteger, jsonValue, jsonOutputValue, jsonMapType, utcTimePointText } from './json.js';
 export * from './exit.js';

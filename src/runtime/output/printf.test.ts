@@ -161,3 +161,17 @@ describe('printf argument checks', () => {
     ]);
   });
 });
+
+describe('floating-point conversions (libstdc++ outputs; rejected by the check, formatted anyway)', () => {
+  it('formats like iostreams do', () => {
+    expect(sprintf('%f|%.2f|%.3e|%g|%e', [int(1234567), int(3), int(1500000), int(100), int(7)])).toBe(
+      '1.23457e+06|3.00|1.500e+06|100|7',
+    );
+  });
+});
+
+describe('printf widths count bytes, as iostreams do', () => {
+  it('pads UTF-8 text by its byte length', () => {
+    expect(sprintf('[%5s]', [str('é')])).toBe('[   é]');
+  });
+});

@@ -181,10 +181,12 @@ function integerOf(v: Value): bigint {
   }
 }
 
-// iostream padding: fill on the left (right-aligned) or the right (left-aligned).
+// iostream padding: fill on the left (right-aligned) or the right (left-aligned). Widths count
+// bytes, as the stream sees the UTF-8 text.
 function pad(text: string, spec: FormatSpec): string {
-  if (spec.width <= text.length) return text;
-  const fill = (spec.leadZeros ? '0' : ' ').repeat(spec.width - text.length);
+  const length = Buffer.byteLength(text);
+  if (spec.width <= length) return text;
+  const fill = (spec.leadZeros ? '0' : ' ').repeat(spec.width - length);
   return spec.leftAlign ? text + fill : fill + text;
 }
 
@@ -232,22 +234,37 @@ function formatString(v: Value, spec: FormatSpec): string {
   return pad(text.slice(0, head), spec) + text.slice(head);
 }
 
+// C's exponent form: at least two exponent digits (`1.5e+06`).
+function exponential(x: number, digits: number): string {
+  const [mantissa, exp] = x.toExponential(digits).split('e') as [string, string];
+  const sign = exp.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${exp.replace(/^[-+]/, '').padStart(2, '0')}`;
+}
+
+// C's %g: `precision` significant digits, exponent form for very small or large values,
+// trailing zeros removed.
+function general(x: number, precision: number): string {
+  const p = precision === 0 ? 1 : precision;
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  const exp = Math.floor(Math.log10(Math.abs(x)));
+  const strip = (t: string): string => (t.includes('.') ? t.replace(/\.?0+$/, '') : t);
+  if (exp < -4 || exp >= p) {
+    const [m, e] = exponential(x, p - 1).split('e') as [string, string];
+    return `${strip(m)}e${e}`;
+  }
+  return strip(x.toFixed(Math.max(0, p - 1 - exp)));
+}
+
+// Floating-point conversions never pass the compiler's check (bpftrace accepts no float
+// arguments), but format as iostreams would: fixed or scientific only with a precision, else %g.
 function formatFloat(v: Value, spec: FormatSpec): string {
   const x = Number(integerOf(v));
   const p = spec.precision;
   let text: string;
-  switch (spec.specifier) {
-    case 'f':
-    case 'F':
-      text = p >= 0 ? x.toFixed(p) : String(x);
-      break;
-    case 'e':
-    case 'E':
-      text = p >= 0 ? x.toExponential(p) : String(x);
-      break;
-    default:
-      text = p >= 0 ? x.toPrecision(Math.max(p, 1)) : String(x);
-  }
+  if (p >= 0 && (spec.specifier === 'f' || spec.specifier === 'F')) text = x.toFixed(p);
+  else if (p >= 0 && (spec.specifier === 'e' || spec.specifier === 'E')) text = exponential(x, p);
+  else text = general(x, p >= 0 ? p : 6);
+  if (spec.showSign && x >= 0) text = '+' + text;
   return pad(text, spec);
 }
 

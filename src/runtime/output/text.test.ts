@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buffer, int, record, stack, str, symbol, tuple, uint } from '../value/index.js';
 import { buildLinearHistogram } from './hist.js';
-import { jsonOutputValue, jsonValue } from './json.js';
+import { JsonOutput, jsonOutputValue, jsonValue } from './json.js';
 import { primitive } from './model.js';
 import { StringSink } from './output.js';
 import { stackText } from './primitive-text.js';
@@ -85,6 +85,15 @@ describe('JSON details (master src/output/json.cpp)', () => {
       ],
     });
     expect(v).toBe('{"ab": 1, "xy,2": 2}');
+  });
+
+  it('writes errorf/warnf with the call location only', () => {
+    const sink = new StringSink();
+    new JsonOutput(sink).printf('bad 10', 'error', [
+      { location: 'stdin:1:9-62', filename: 'stdin', line: 1, column: 9 },
+      { location: 'stdin:1:50-55', filename: 'stdin', line: 1, column: 50 },
+    ]);
+    expect(sink.stdoutText).toBe('{"type": "errorf", "msg": "bad 10", "filename": "stdin", "line": 1, "col": 9}\n');
   });
 
   it('escapes control characters in strings', () => {

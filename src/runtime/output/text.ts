@@ -145,6 +145,12 @@ export function timeSeriesText(ts: TimeSeriesOutput): string {
 
 // Map keys print without their tuple parentheses: `@x[1, a]`, not `@x[(1, a)]`.
 function keyText(key: Value): string {
+  if (key.kind === 'tuple' && key.elements.length > 0) {
+    let s = valueText(key.elements[0]!);
+    for (let i = 1; i < key.elements.length; i++) s += ', ' + valueText(key.elements[i]!);
+    return s;
+  }
+  // Any key whose text is parenthesised loses the parentheses, as in bpftrace.
   const s = valueText(key);
   return s.length >= 2 && s.startsWith('(') && s.endsWith(')') ? s.slice(1, -1) : s;
 }

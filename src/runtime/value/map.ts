@@ -22,8 +22,10 @@ export interface MapSnapshot {
    */
   readonly entries: readonly MapEntry[];
   /**
-   * The value of an all-zero slot of the map's value type, decoded by the reader: what print()
-   * shows for a scalar map that holds nothing yet. Aggregations derive their own.
+   * The value of an all-zero slot of the map's value type, decoded by the reader (for an
+   * aggregation, its empty value). It stands for the value type when the map holds nothing:
+   * print() shows it for an empty scalar map, and an empty avg/stats map still prints as a stats
+   * map in JSON (`{"type": "stats", "data": {"@x": {}}}`). Always set it.
    */
   readonly zeroValue?: MapValue;
 }

@@ -25,6 +25,8 @@ export interface StringValue {
   readonly kind: 'string';
   /** The text, including the truncation trailer when the source filled its buffer. */
   readonly value: string;
+  /** The string type's buffer size in bytes (NUL included), when it came from one. */
+  readonly size?: number;
 }
 
 export interface BufferValue {
@@ -54,8 +56,9 @@ export interface RecordValue {
 }
 
 /**
- * A number that prints as text but is a number in JSON: ksym/usym results, enum names,
- * pointers (`0x1f`), histogram labels such as `4K`.
+ * A number that prints as text but is a number in JSON: enum values (`ONE`), pointers (`0x1f`),
+ * histogram labels such as `4K`. (ksym/usym, ntop, macaddr, strftime and cgroup_path results
+ * are plain strings in bpftrace, in JSON too: decode them to `str(...)`.)
  */
 export interface SymbolValue {
   readonly kind: 'symbol';
@@ -118,8 +121,8 @@ export function uint(value: bigint | number, bits: IntBits = 64): IntValue {
   return int(value, false, bits);
 }
 
-export function str(value: string): StringValue {
-  return { kind: 'string', value };
+export function str(value: string, size?: number): StringValue {
+  return size === undefined ? { kind: 'string', value } : { kind: 'string', value, size };
 }
 
 export function buffer(bytes: Uint8Array): BufferValue {
@@ -180,7 +183,7 @@ export function decodeCString(bytes: Uint8Array, trailer: string = DEFAULT_STRIN
   const nul = bytes.indexOf(0);
   const end = nul === -1 ? bytes.length : nul;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
-  return str(nul === -1 && bytes.length > 0 ? text + trailer : text);
+  return str(nul === -1 && bytes.length > 0 ? text + trailer : text, bytes.length);
 }
 
 /** The address family constants of inet values (ntop). */

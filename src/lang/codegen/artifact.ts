@@ -1,0 +1,250 @@
+// The compiled script as plain data: the contract between the compiler (which writes it) and the runtime
+// (which loads, attaches and runs it and decodes every ring-buffer record and map by it). No AST in here.
+//
+// Life of a script: the runtime creates every map in `maps` (keeping the fd of each by `name`), patches each
+// program's relocations with those fds (src/isa applyRelocations), loads the programs, then:
+//   1. runs the `begin` programs, in `probes` order, with BPF_PROG_TEST_RUN before anything else is attached
+//      (bpftrace: "begin is triggered before all other probes are attached"), draining the ring buffer after
+//      each so that their output comes first and an exit() in begin stops the run before other attaches;
+//   2. attaches every other probe (the "Attached N probes" count is the number of attached kernel links that
+//      bpftrace would report: one per expanded probe, `probes.filter(p => p.target.kind !== 'begin' && ...)`);
+//   3. polls the ring buffer `RINGBUF_MAP` and handles each record by its event id (`events[id]`);
+//   4. on exit() / Ctrl-C / SIGTERM / -c command exit: detaches everything, runs the `end` programs in order
+//      with BPF_PROG_TEST_RUN ("end is triggered after all other probes are detached"), drains the ring buffer,
+//      and if `config.printMapsOnExit` prints every user map that is not empty (`userMaps()` below lists them
+//      sorted by name; check bpftrace's exit order before relying on it).
+//
+// Wire format of a ring-buffer record: a u64 event id at offset 0, then the event's fields at the offsets
+// `eventLayout` computes (C struct layout, natural alignment, fields start at offset 8). Integers are little
+// endian; strings are NUL-terminated within their fixed size; tuples and records are laid out with
+// `structLayout` recursively; see `SizedType` in ../types.ts for each type's bytes.
+import type { Insn } from '../../isa/insn.js';
+import type { Relocation } from '../../isa/assembler.js';
+import type { AttachType, MapType, ProgType } from '../../sys/uapi.js';
+import { structLayout, type AggregationType, type SizedType, type StackMode } from '../types.js';
+
+export const ARTIFACT_VERSION = 1;
+
+/** The one ring buffer every event goes through. */
+export const RINGBUF_MAP = 'ringbuf';
+/** Per-CPU array, one u64 slot at key 0: records that did not fit in the ring buffer (bpftrace's "Lost N events"). */
+export const EVENT_LOSS_MAP = 'event_loss';
+/** Per-CPU array, one large slot: memory for values too big for the 512-byte stack. */
+export const SCRATCH_MAP = 'scratch';
+/**
+ * Array map, one entry at key 0 the runtime writes before running begin probes: a `Globals` struct of u64s,
+ * see GLOBALS_LAYOUT. (`elapsed` and `cpid` read it.)
+ */
+export const GLOBALS_MAP = 'globals';
+/** Offsets in the globals value: start time (bpf_ktime_get_ns clock, CLOCK_MONOTONIC) and the -c child's pid. */
+export const GLOBALS_LAYOUT = { startNs: 0, cpid: 8, size: 16 } as const;
+/** Stack-trace maps are named `stack_k<depth>` / `stack_u<depth>` (one per kind and depth used). */
+export const STACK_MAP_PREFIX = 'stack_';
+/** Size of a record's event id header. */
+export const EVENT_HEADER_SIZE = 8;
+
+export interface CompiledArtifact {
+  readonly version: typeof ARTIFACT_VERSION;
+  /** The script's file name as given to compile (for messages). */
+  readonly filename: string;
+  /** One entry per probe after expansion, in script order (wildcards expanded in catalogue order). */
+  readonly probes: readonly ProbeProgram[];
+  readonly maps: readonly MapDef[];
+  /** Indexed by event id: `events[id].id === id`. */
+  readonly events: readonly EventDef[];
+  readonly config: ArtifactConfig;
+  /** Positional parameters ($1..$N) the script was compiled with; they are already folded into the code. */
+  readonly positional: readonly string[];
+  /** What the programs need from the kernel, for clear errors before loading. */
+  readonly features: readonly Feature[];
+}
+
+export type Feature = 'ringbuf' | 'tp_btf' | 'raw_tracepoint' | 'perf_event' | 'uprobe' | 'kprobe' | 'fentry' | 'get_stack' | 'send_signal';
+
+// ---- programs ----
+
+export interface ProbeProgram {
+  /** Kernel object name for the program (15 characters at most). */
+  readonly name: string;
+  /** The full expanded probe name, as the `probe` builtin gives it: `tracepoint:syscalls:sys_enter_openat`. */
+  readonly probe: string;
+  /** The attach point as written (before expansion), for error messages. */
+  readonly written: string;
+  readonly target: AttachTarget;
+  readonly progType: ProgType;
+  readonly expectedAttachType: AttachType | undefined;
+  /** For tp_btf and fentry/fexit programs: the BTF type whose id the loader puts in attach_btf_id. */
+  readonly attachBtfName: string | undefined;
+  readonly insns: readonly Insn[];
+  /** Map loads to patch with fds, by map name (`maps[i].name`). */
+  readonly relocations: readonly Relocation[];
+}
+
+export type AttachTarget =
+  /** Fired by the runtime with BPF_PROG_TEST_RUN (the program is a raw tracepoint one), not attached. */
+  | { readonly kind: 'begin' }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'tracepoint'; readonly category: string; readonly event: string }
+  /** btf: attach as tp_btf (attachBtfName is `btf_trace_<name>`); otherwise BPF_RAW_TRACEPOINT_OPEN by name. */
+  | { readonly kind: 'rawtracepoint'; readonly name: string; readonly module: string | undefined; readonly btf: boolean }
+  | { readonly kind: 'kprobe'; readonly symbol: string; readonly offset: number; readonly module: string | undefined; readonly ret: boolean }
+  | { readonly kind: 'fentry'; readonly func: string; readonly module: string | undefined; readonly ret: boolean }
+  | {
+      readonly kind: 'uprobe';
+      readonly path: string;
+      readonly symbol: string | undefined;
+      /** Address (when no symbol) or offset from the symbol. */
+      readonly offset: bigint;
+      readonly pid: number | undefined;
+      readonly ret: boolean;
+    }
+  | { readonly kind: 'usdt'; readonly path: string; readonly provider: string; readonly name: string; readonly pid: number | undefined }
+  /** profile: on every CPU; `hz` is a frequency, otherwise `periodNs`. */
+  | { readonly kind: 'profile' | 'interval'; readonly unit: 'hz' | 's' | 'ms' | 'us' | 'ns'; readonly value: number; readonly periodNs: number | undefined; readonly hz: number | undefined }
+  | { readonly kind: 'software' | 'hardware'; readonly event: string; readonly count: number | undefined };
+
+// ---- maps ----
+
+export interface MapDef {
+  /** Internal name: `@name` for user maps (`@` for the anonymous one), else one of the *_MAP names. */
+  readonly name: string;
+  readonly type: MapType;
+  readonly keySize: number;
+  /** For per-CPU maps, the size of one CPU's value. */
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** Set for maps the script declares (`@x`); undefined for internal maps. */
+  readonly user: UserMapInfo | undefined;
+}
+
+export interface UserMapInfo {
+  /** `@x`, or `@` */
+  readonly name: string;
+  /**
+   * The key's parts: [] for a keyless map (its one key is a u64 0), [t] for `@m[k]`, [a, b] for `@m[a, b]`
+   * (stored as a tuple with `structLayout`). Hist and lhist maps append a u64 bucket index after the key
+   * (at offset `roundUp(keySize without bucket, 8)`).
+   */
+  readonly keyTypes: readonly SizedType[];
+  /** Bytes of the key before any bucket index. */
+  readonly keyBytes: number;
+  /** The value type: an aggregation, or the type of an ordinary value. */
+  readonly valueType: SizedType;
+  /**
+   * How the value is kept: 'value' (plain hash map, one value), or the aggregation kind stored per CPU:
+   * count/sum: one u64 (s64 when signed) per CPU, summed;
+   * min/max: { i64 value; u64 isSet } per CPU, isSet 0 when the CPU never stored (mergeMinMax);
+   * avg/stats: { i64 total; u64 count } per CPU, summed (mergeAvg);
+   * hist/lhist: one u64 count per (key, bucket) per CPU (mergeHist/mergeLhist).
+   */
+  readonly aggregation: AggregationType['kind'] | 'value';
+}
+
+// ---- events ----
+
+export interface WireField {
+  readonly type: SizedType;
+  /** Offset in the record (the id header included). */
+  readonly offset: number;
+}
+
+/** printf and the printf-shaped functions: the format string and the arguments' wire fields. */
+export interface FormattedEvent {
+  readonly id: number;
+  readonly kind: 'printf' | 'errorf' | 'warnf' | 'system' | 'cat' | 'debugf';
+  readonly format: string;
+  readonly args: readonly WireField[];
+  readonly size: number;
+  /** For errorf/warnf: where in the script (FILE:LINE:COL) the call was, bpftrace prints it as a prefix. */
+  readonly location: string | undefined;
+}
+
+/** print(@m), print(@m, top, div): the runtime prints the map now. */
+export interface PrintMapEvent {
+  readonly id: number;
+  readonly kind: 'print_map';
+  readonly map: string;
+  /** u64 fields at these offsets hold top and div (0 means not given). */
+  readonly args: readonly WireField[];
+  readonly size: number;
+}
+
+/** print(value) of a non-map value. */
+export interface PrintValueEvent {
+  readonly id: number;
+  readonly kind: 'print_value';
+  readonly args: readonly [WireField];
+  readonly size: number;
+}
+
+/** clear(@m) / zero(@m): done by the runtime (bpftrace does them in user space too). */
+export interface MapActionEvent {
+  readonly id: number;
+  readonly kind: 'clear' | 'zero';
+  readonly map: string;
+  readonly args: readonly WireField[];
+  readonly size: number;
+}
+
+/** exit(code): one i64 argument, the exit code (0 when not given). */
+export interface ExitEvent {
+  readonly id: number;
+  readonly kind: 'exit';
+  readonly args: readonly [WireField];
+  readonly size: number;
+}
+
+/** time(fmt): the runtime prints the current local time with strftime format `format`. */
+export interface TimeEvent {
+  readonly id: number;
+  readonly kind: 'time';
+  readonly format: string;
+  readonly args: readonly WireField[];
+  readonly size: number;
+}
+
+/** join(arr, sep): the array's strings (a `string[]`-shaped array field), printed joined by `separator`. */
+export interface JoinEvent {
+  readonly id: number;
+  readonly kind: 'join';
+  readonly separator: string;
+  readonly args: readonly [WireField];
+  readonly size: number;
+}
+
+export type EventDef = FormattedEvent | PrintMapEvent | PrintValueEvent | MapActionEvent | ExitEvent | TimeEvent | JoinEvent;
+
+// ---- config ----
+
+export interface ArtifactConfig {
+  readonly maxStrlen: number;
+  readonly stackMode: StackMode;
+  readonly printMapsOnExit: boolean;
+  readonly maxMapKeys: number;
+  /** Ring-buffer size in pages (bpftrace's perf_rb_pages); the ring buffer map's max_entries in bytes = pages * 4096. */
+  readonly perfRbPages: number;
+  readonly unsafe: boolean;
+  /** Every config entry as given (`config = { ... }` and options), for the runtime's own settings. */
+  readonly raw: Readonly<Record<string, string | number | boolean>>;
+}
+
+// ---- the one wire-layout function ----
+
+export interface EventLayout {
+  readonly args: WireField[];
+  /** Total record size, rounded up to 8. */
+  readonly size: number;
+}
+
+/** Where each field of a record sits: after the u64 id, in C struct layout. Used by codegen and decoder. */
+export function eventLayout(fields: readonly SizedType[]): EventLayout {
+  const layout = structLayout(fields);
+  const args = fields.map((type, i) => ({ type, offset: EVENT_HEADER_SIZE + layout.offsets[i]! }));
+  const size = EVENT_HEADER_SIZE + Math.ceil(layout.size / 8) * 8;
+  return { args, size };
+}
+
+/** The user maps in the order bpftrace prints them at exit (by name). */
+export function userMaps(artifact: CompiledArtifact): MapDef[] {
+  return artifact.maps.filter((m) => m.user !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

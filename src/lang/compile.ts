@@ -1,0 +1,155 @@
+// The compiler's entry: bpftrace source in, a CompiledArtifact (programs, maps, events; see
+// codegen/artifact.ts) and diagnostics out.
+//
+//   compile(source: string, filename: string, options?: CompileOptions): CompileResult
+//
+// `artifact` is undefined when any error was reported; `diagnostics` holds errors and warnings with source
+// ranges (print them with formatDiagnostics). Nothing here touches the kernel except reading its catalogues
+// (tracefs formats, BTF), which options can replace with fakes. The result also keeps the typed context for
+// the `-d`/`--emit` dumps (dumpTypedAst, dumpBytecode).
+import { loadKernelBtf } from '../btf/index.js';
+import { possibleCpus } from '../kernel/cpus.js';
+import { TraceEvents } from '../tracefs/index.js';
+import type { Node } from './ast/node.js';
+import { CodegenError, generateProgram } from './codegen/codegen.js';
+import { ARTIFACT_VERSION, SCRATCH_MAP, type CompiledArtifact, type Feature, type MapDef, type ProbeProgram } from './codegen/artifact.js';
+import { Diagnostics } from './diagnostics.js';
+import { parse } from './parser.js';
+import { PASSES } from './passes/index.js';
+import { defaultConfig } from './passes/config.js';
+import type { CompileContext, CompileOptions, TracepointCatalog } from './passes/context.js';
+import type { SizedType } from './types.js';
+
+export interface CompileResult {
+  readonly artifact: CompiledArtifact | undefined;
+  readonly diagnostics: Diagnostics;
+  /** The passes' facts (types per node, expanded probes), for dumps; undefined when parsing failed. */
+  readonly context: CompileContext | undefined;
+}
+
+/** Which pass to stop after (for `--dry-run`-like checks and tests); default: generate code. */
+export interface CompileStop {
+  readonly stopAfter?: 'parse' | 'config' | 'probe-expansion' | 'semantic' | 'resources';
+}
+
+export function compile(source: string, filename: string, options: CompileOptions & CompileStop = {}): CompileResult {
+  const parsed = parse(source, filename);
+  const diagnostics = parsed.diagnostics;
+  if (!diagnostics.ok || options.stopAfter === 'parse') return { artifact: undefined, diagnostics, context: undefined };
+  const opts: CompileOptions = {
+    ...options,
+    tracepoints: options.tracepoints ?? lazyTracefs(),
+    btf: options.btf ?? defaultBtf,
+    cpus: options.cpus ?? safeCpuCount(),
+  };
+  const ctx: CompileContext = {
+    program: parsed.program,
+    diagnostics,
+    options: opts,
+    filename,
+    config: defaultConfig(),
+    probes: [],
+    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map() },
+    resources: undefined,
+  };
+  for (const pass of PASSES) {
+    pass.run(ctx);
+    if (!diagnostics.ok || options.stopAfter === pass.name) return { artifact: undefined, diagnostics, context: ctx };
+  }
+  if (ctx.probes.length === 0) {
+    diagnostics.error('No probes to attach');
+    return { artifact: undefined, diagnostics, context: ctx };
+  }
+  const probes: ProbeProgram[] = [];
+  let scratch = 8;
+  ctx.probes.forEach((ep, i) => {
+    try {
+      const g = generateProgram(ctx, ep, i);
+      scratch = Math.max(scratch, g.scratchSize);
+      probes.push({
+        name: programName(ep.target.kind, i),
+        probe: ep.name,
+        written: ep.attachPoint.raw,
+        target: ep.target,
+        progType: ep.progType,
+        expectedAttachType: ep.expectedAttachType,
+        attachBtfName: ep.attachBtfName ?? (ep.target.kind === 'rawtracepoint' && ep.target.btf ? `btf_trace_${ep.target.name}` : undefined),
+        insns: g.insns,
+        relocations: g.relocations,
+      });
+    } catch (err) {
+      if (!(err instanceof CodegenError)) throw err;
+      diagnostics.error(err.message, (err.node ?? ep.probe).range);
+    }
+  });
+  if (!diagnostics.ok) return { artifact: undefined, diagnostics, context: ctx };
+  const maps: MapDef[] = ctx.resources!.maps.map((m) => (m.name === SCRATCH_MAP ? { ...m, valueSize: scratch } : m));
+  const artifact: CompiledArtifact = {
+    version: ARTIFACT_VERSION,
+    filename,
+    probes,
+    maps,
+    events: ctx.resources!.events,
+    config: ctx.config,
+    positional: options.positional ?? [],
+    features: features(probes, maps),
+  };
+  return { artifact, diagnostics, context: ctx };
+}
+
+function programName(kind: string, i: number): string {
+  const short: Record<string, string> = { tracepoint: 'tp', rawtracepoint: 'rawtp', kprobe: 'kprobe', uprobe: 'uprobe' };
+  return `bt_${short[kind] ?? kind}_${i}`.slice(0, 15);
+}
+
+function features(probes: readonly ProbeProgram[], maps: readonly MapDef[]): Feature[] {
+  const out = new Set<Feature>(['ringbuf']);
+  for (const p of probes) {
+    const t = p.target;
+    if (t.kind === 'begin' || t.kind === 'end') out.add('raw_tracepoint');
+    if (t.kind === 'rawtracepoint') out.add(t.btf ? 'tp_btf' : 'raw_tracepoint');
+    if (t.kind === 'profile' || t.kind === 'interval' || t.kind === 'software' || t.kind === 'hardware') out.add('perf_event');
+    if (t.kind === 'uprobe' || t.kind === 'usdt') out.add('uprobe');
+    if (t.kind === 'kprobe') out.add('kprobe');
+    if (t.kind === 'fentry') out.add('fentry');
+  }
+  if (maps.some((m) => m.name.startsWith('stack_'))) out.add('get_stack');
+  return [...out];
+}
+
+let tracefs: TraceEvents | undefined;
+
+/** The machine's tracepoints, opened on first use so that scripts without tracepoints never need tracefs. */
+function lazyTracefs(): TracepointCatalog {
+  const get = (): TraceEvents => (tracefs ??= new TraceEvents());
+  return {
+    categories: () => get().categories(),
+    events: (c) => get().events(c),
+    format: (c, n) => get().format(c, n),
+  };
+}
+
+function defaultBtf() {
+  try {
+    return loadKernelBtf();
+  } catch {
+    return undefined;
+  }
+}
+
+function safeCpuCount(): number {
+  try {
+    return possibleCpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/** The type the semantic pass gave a node in the first expanded probe that has one. */
+export function nodeType(ctx: CompileContext, node: Node): SizedType | undefined {
+  for (const m of ctx.types.nodeTypes.values()) {
+    const t = m.get(node);
+    if (t) return t;
+  }
+  return undefined;
+}

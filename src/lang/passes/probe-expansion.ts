@@ -1,0 +1,338 @@
+// Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
+// catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
+import { editDistance } from '../../btf/index.js';
+import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
+import { AttachType, ProgType } from '../../sys/uapi.js';
+import type { EventField } from '../../tracefs/index.js';
+import type * as A from '../ast/index.js';
+import { integerValue } from '../lexer.js';
+import type { AttachTarget } from '../codegen/artifact.js';
+import { int, pointer, string, type SizedType, type IntBits } from '../types.js';
+import type { ArgField, CompileContext, ExpandedProbe } from './context.js';
+
+const TIME_UNITS = new Set(['s', 'ms', 'us', 'hz', 'ns']);
+const NS_PER_UNIT: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
+
+export function expandProbes(ctx: CompileContext): void {
+  const out: ExpandedProbe[] = [];
+  for (const probe of ctx.program.probes) {
+    for (const ap of probe.attachPoints) {
+      if (ap.provider === '') continue; // the parser reported it
+      for (const e of expandOne(ctx, probe, ap)) out.push(e);
+    }
+  }
+  ctx.probes = out;
+}
+
+function substitute(ctx: CompileContext, part: string): string {
+  return part.replace(/\$([0-9]+)/g, (_m, n: string) => ctx.options.positional?.[Number(n) - 1] ?? '');
+}
+
+function hasWildcard(s: string): boolean {
+  return /[*?[]/.test(s);
+}
+
+function globRe(glob: string): RegExp {
+  let re = '';
+  for (const c of glob) {
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else re += c.replace(/[\\^$.+()|{}[\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function base(probe: A.Probe, ap: A.AttachPoint, name: string, target: AttachTarget, progType: ProgType, argsKind: ExpandedProbe['argsKind']): ExpandedProbe {
+  return { probe, attachPoint: ap, name, target, progType, expectedAttachType: undefined, attachBtfName: undefined, args: undefined, argsKind };
+}
+
+function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const parts = ap.parts.map((p) => substitute(ctx, p));
+  switch (ap.provider) {
+    case 'begin':
+    case 'end': {
+      const kind = ap.provider;
+      return [base(probe, ap, kind, { kind }, ProgType.RAW_TRACEPOINT, 'none')];
+    }
+    case 'tracepoint':
+      return expandTracepoint(ctx, probe, ap, parts);
+    case 'rawtracepoint': {
+      const name = parts[parts.length - 1] ?? '';
+      const module = parts.length === 2 ? parts[0] : undefined;
+      if (name === '') {
+        d.error('rawtracepoint should be attached to a function', ap.range);
+        return [];
+      }
+      const btf = safeBtf(ctx);
+      const names = hasWildcard(name) ? rawTracepointNames(ctx, name) : [name];
+      if (names.length === 0) {
+        d.error(`No matches for rawtracepoint ${name}.`, ap.range);
+        return [];
+      }
+      return names.map((n) => {
+        const e: ExpandedProbe = {
+          ...base(probe, ap, `rawtracepoint:${module !== undefined ? `${module}:` : ''}${n}`, { kind: 'rawtracepoint', name: n, module, btf: btf !== undefined }, ProgType.RAW_TRACEPOINT, 'u64-array'),
+        };
+        e.args = btf ? rawTracepointArgs(btf, n) : undefined;
+        return e;
+      });
+    }
+    case 'profile':
+    case 'interval': {
+      const kind = ap.provider;
+      let unit = parts.length === 2 ? parts[0]! : 'ns';
+      const rate = parts[parts.length - 1]!;
+      if (!TIME_UNITS.has(unit)) {
+        d.error(`${unit} is not an accepted unit of time`, ap.range);
+        return [];
+      }
+      const r = integerValue(rate);
+      if ('error' in r) {
+        d.error(`${kind} probe must have an integer frequency`, ap.range);
+        return [];
+      }
+      const value = Number(r.value);
+      if (value <= 0) {
+        d.error(`${kind} frequency should be a positive integer`, ap.range);
+        return [];
+      }
+      unit = unit as 'hz' | 's' | 'ms' | 'us' | 'ns';
+      const target: AttachTarget = {
+        kind,
+        unit: unit as 'hz',
+        value,
+        periodNs: unit === 'hz' ? undefined : value * NS_PER_UNIT[unit]!,
+        hz: unit === 'hz' ? value : undefined,
+      };
+      const name = parts.length === 2 ? `${kind}:${unit}:${value}` : `${kind}:${value}`;
+      return [base(probe, ap, name, target, ProgType.PERF_EVENT, 'pt_regs')];
+    }
+    case 'software':
+    case 'hardware': {
+      const kind = ap.provider;
+      const event = parts[0] ?? '';
+      const table = kind === 'software' ? SOFTWARE_EVENTS : HARDWARE_EVENTS;
+      if (event === '') {
+        d.error(`${kind} probe must have a ${kind} event name`, ap.range);
+        return [];
+      }
+      if (hasWildcard(event)) {
+        d.error(`wildcards are not allowed for ${kind} probe type`, ap.range);
+        return [];
+      }
+      if (!(event in table)) {
+        d.error(`${event} is not a ${kind} probe`, ap.range);
+        return [];
+      }
+      let count: number | undefined;
+      if (parts.length === 2) {
+        const r = integerValue(parts[1]!);
+        if ('error' in r || r.value <= 0n) {
+          d.error(`${kind} count should be a positive integer`, ap.range);
+          return [];
+        }
+        count = Number(r.value);
+      }
+      const name = `${kind}:${event}:${count ?? ''}`.replace(/:$/, '');
+      return [base(probe, ap, name, { kind, event, count }, ProgType.PERF_EVENT, 'pt_regs')];
+    }
+    case 'kprobe':
+    case 'kretprobe': {
+      const ret = ap.provider === 'kretprobe';
+      const module = parts.length === 2 ? parts[0] : undefined;
+      let fn = parts[parts.length - 1] ?? '';
+      let offset = 0;
+      const plus = fn.indexOf('+');
+      if (plus >= 0) {
+        offset = Number(fn.slice(plus + 1));
+        fn = fn.slice(0, plus);
+      }
+      if (fn === '') {
+        d.error('kprobes should be attached to a function or an address', ap.range);
+        return [];
+      }
+      const name = `${ap.provider}:${module !== undefined ? `${module}:` : ''}${fn}${offset ? `+${offset}` : ''}`;
+      return [base(probe, ap, name, { kind: 'kprobe', symbol: fn, offset, module, ret }, ProgType.KPROBE, 'pt_regs')];
+    }
+    case 'fentry':
+    case 'fexit': {
+      const ret = ap.provider === 'fexit';
+      const module = parts.length === 2 ? parts[0] : undefined;
+      const func = parts[parts.length - 1] ?? '';
+      const e = base(probe, ap, `${ap.provider}:${module ?? 'vmlinux'}:${func}`, { kind: 'fentry', func, module, ret }, ProgType.TRACING, 'u64-array');
+      return [{ ...e, expectedAttachType: ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY, attachBtfName: func }];
+    }
+    case 'uprobe':
+    case 'uretprobe': {
+      const ret = ap.provider === 'uretprobe';
+      const path = parts[0] ?? '';
+      let fn = parts[parts.length - 1] ?? '';
+      let offset = 0n;
+      let symbol: string | undefined = fn;
+      const plus = fn.indexOf('+');
+      if (plus >= 0) {
+        offset = BigInt(fn.slice(plus + 1));
+        fn = fn.slice(0, plus);
+        symbol = fn;
+      }
+      if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(fn)) {
+        offset = BigInt(fn);
+        symbol = undefined;
+      }
+      if (fn === '') {
+        d.error(`${ap.provider} should be attached to a function`, ap.range);
+        return [];
+      }
+      const name = `${ap.provider}:${path}:${fn}${plus >= 0 ? `+${offset}` : ''}`;
+      return [base(probe, ap, name, { kind: 'uprobe', path, symbol, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs')];
+    }
+    case 'usdt': {
+      const path = parts[0] ?? '';
+      const provider = parts.length === 3 ? parts[1]! : '';
+      const name = parts[parts.length - 1] ?? '';
+      return [base(probe, ap, `usdt:${path}:${provider}:${name}`, { kind: 'usdt', path, provider, name, pid: undefined }, ProgType.KPROBE, 'pt_regs')];
+    }
+    default:
+      d.error(`${ap.provider} probes are not supported`, ap.range);
+      return [];
+  }
+}
+
+function safeBtf(ctx: CompileContext) {
+  try {
+    return ctx.options.btf?.();
+  } catch {
+    return undefined;
+  }
+}
+
+function expandTracepoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const catalog = ctx.options.tracepoints;
+  let category = parts[0] ?? '';
+  let event = parts[1] ?? '';
+  if (parts.length === 1) {
+    // `tracepoint:*` means every category and event.
+    category = parts[0]!;
+    event = '*';
+  }
+  if (category === '' || event === '') {
+    d.error('tracepoint probe must have a target', ap.range);
+    return [];
+  }
+  if (catalog === undefined) {
+    d.error(`Cannot expand tracepoint ${category}:${event}: no tracepoint catalogue (is tracefs mounted?)`, ap.range);
+    return [];
+  }
+  let matches: { category: string; event: string }[] = [];
+  try {
+    const cats = hasWildcard(category) ? catalog.categories().filter((c) => globRe(category).test(c)) : catalog.categories().includes(category) ? [category] : [];
+    for (const c of cats) {
+      const evs = catalog.events(c);
+      if (hasWildcard(event)) {
+        const re = globRe(event);
+        for (const e of evs) if (re.test(e)) matches.push({ category: c, event: e });
+      } else if (evs.includes(event)) matches.push({ category: c, event });
+    }
+  } catch (err) {
+    d.error(`Cannot list tracepoints: ${(err as Error).message}`, ap.range);
+    return [];
+  }
+  if (matches.length === 0) {
+    const hints: string[] = [];
+    if (!hasWildcard(category) && !hasWildcard(event)) {
+      const near = nearTracepoints(catalog, category, event);
+      if (near.length > 0) hints.push(`Did you mean: ${near.join(', ')}?`);
+    }
+    d.error(`No matches for tracepoint ${category}:${event}.`, ap.range, hints);
+    return [];
+  }
+  matches = matches.slice();
+  const out: ExpandedProbe[] = [];
+  for (const m of matches) {
+    const e = base(probe, ap, `tracepoint:${m.category}:${m.event}`, { kind: 'tracepoint', category: m.category, event: m.event }, ProgType.TRACEPOINT, 'tracepoint');
+    try {
+      e.args = tracepointArgs(m.category, catalog.format(m.category, m.event).fields, ctx.config.maxStrlen);
+    } catch {
+      e.args = undefined;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+function nearTracepoints(catalog: { categories(): string[]; events(c: string): string[] }, category: string, event: string): string[] {
+  const scored: { name: string; score: number }[] = [];
+  const cats = catalog.categories();
+  const candidates = cats.includes(category) ? [category] : cats.filter((c) => editDistance(c, category) <= 2);
+  for (const c of candidates) {
+    for (const e of catalog.events(c)) {
+      const score = editDistance(e, event) + (c === category ? 0 : editDistance(c, category));
+      if (score <= Math.max(2, Math.floor(event.length / 4))) scored.push({ name: `tracepoint:${c}:${e}`, score });
+    }
+  }
+  scored.sort((a, b) => a.score - b.score || (a.name < b.name ? -1 : 1));
+  return scored.slice(0, 3).map((s) => s.name);
+}
+
+/** The `args` fields of a tracepoint from its format file. */
+export function tracepointArgs(category: string, fields: readonly EventField[], maxStrlen: number): ArgField[] {
+  const out: ArgField[] = [];
+  for (const f of fields) {
+    const isChar = /\bchar\b/.test(f.type);
+    let type: SizedType;
+    let userPointer = false;
+    if (f.isDataLoc) {
+      type = string(maxStrlen);
+    } else if (f.isArray && isChar) {
+      type = string(f.arrayLength ?? f.size);
+    } else if (f.isArray) {
+      const n = f.arrayLength ?? 0;
+      const elem = n > 0 ? f.size / n : f.size;
+      type = { kind: 'array', element: int(intBits(elem), f.signed), length: n };
+    } else if (f.type.includes('*')) {
+      type = pointer(isChar ? int(8, true) : int(8, false), category === 'syscalls');
+      userPointer = category === 'syscalls';
+    } else {
+      type = int(intBits(f.size), f.signed);
+    }
+    out.push({ name: f.name, type, offset: f.offset, dataLoc: f.isDataLoc, userPointer });
+  }
+  return out;
+}
+
+function intBits(size: number): IntBits {
+  return size === 1 ? 8 : size === 2 ? 16 : size === 4 ? 32 : 64;
+}
+
+function rawTracepointNames(ctx: CompileContext, pattern: string): string[] {
+  const btf = safeBtf(ctx);
+  if (!btf) return [];
+  const re = globRe(`btf_trace_${pattern}`);
+  const out: string[] = [];
+  // Walk typedef names lazily: Btf exposes lookups by name only, so wildcard raw tracepoints use the tracefs list.
+  const catalog = ctx.options.tracepoints;
+  if (!catalog) return out;
+  for (const c of catalog.categories()) {
+    for (const e of catalog.events(c)) if (re.test(`btf_trace_${e}`) && btf.findByName(`btf_trace_${e}`, 'typedef')) out.push(e);
+  }
+  return [...new Set(out)].sort();
+}
+
+/** rawtracepoint args from BTF: each parameter is one u64 slot of the context; integers keep their C width. */
+function rawTracepointArgs(btf: NonNullable<ReturnType<NonNullable<CompileContext['options']['btf']>>>, name: string): ArgField[] | undefined {
+  try {
+    const sig = btf.rawTracepointArgs(name);
+    return sig.params.map((p, i) => {
+      const t = btf.typeById(btf.resolve(p.typeId));
+      let type: SizedType = int(64, false);
+      if (t.kind === 'int') type = t.bool ? int(8, false) : int(intBits(t.size), t.signed);
+      else if (t.kind === 'ptr') type = pointer(int(8, false));
+      else if (t.kind === 'enum') type = int(intBits(t.size), false);
+      return { name: p.name, type, offset: i * 8, dataLoc: false, userPointer: false };
+    });
+  } catch {
+    return undefined;
+  }
+}

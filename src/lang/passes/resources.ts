@@ -1,0 +1,163 @@
+// Resource allocation: one kernel map per user map (layout by its key and value types and aggregation kind),
+// the internal maps (ring buffer, event-loss counter, scratch, stack traces), and an event id with its wire
+// layout for every call that sends a record to user space.
+import { MapType } from '../../sys/uapi.js';
+import type * as A from '../ast/index.js';
+import type { Node } from '../ast/node.js';
+import { walk } from '../walk.js';
+import {
+  EVENT_LOSS_MAP,
+  GLOBALS_LAYOUT,
+  GLOBALS_MAP,
+  RINGBUF_MAP,
+  SCRATCH_MAP,
+  STACK_MAP_PREFIX,
+  eventLayout,
+  type EventDef,
+  type MapDef,
+} from '../codegen/artifact.js';
+import { I64, U64, isAggregation, promote, roundUp, sizeOf, structLayout, tuple, type SizedType } from '../types.js';
+import type { CompileContext } from './context.js';
+
+/** Bytes of a map's key before any hist bucket (keyless maps use a u64 0). */
+export function keyBytes(keys: readonly SizedType[]): number {
+  if (keys.length === 0) return 8;
+  if (keys.length === 1) return sizeOf(keys[0]!);
+  return structLayout(keys).size;
+}
+
+export function keyType(keys: readonly SizedType[]): SizedType {
+  return keys.length === 0 ? U64 : keys.length === 1 ? keys[0]! : tuple(keys);
+}
+
+export function allocateResources(ctx: CompileContext): void {
+  const maps: MapDef[] = [];
+  const maxEntries = Math.max(1, ctx.config.maxMapKeys);
+  const names = [...ctx.types.mapValues.keys()].sort();
+  for (const name of names) {
+    const value = ctx.types.mapValues.get(name)!;
+    const keys = ctx.types.mapKeys.get(name) ?? [];
+    const kb = keyBytes(keys);
+    const agg = isAggregation(value) ? value.kind : 'value';
+    let type: MapDef['type'] = MapType.HASH;
+    let keySize = kb;
+    let valueSize = Math.max(1, sizeOf(value));
+    if (agg === 'hist' || agg === 'lhist') {
+      type = MapType.PERCPU_HASH;
+      keySize = roundUp(kb, 8) + 8;
+      valueSize = 8;
+    } else if (agg !== 'value') {
+      type = MapType.PERCPU_HASH;
+    }
+    maps.push({
+      name,
+      type,
+      keySize,
+      valueSize,
+      maxEntries: keys.length === 0 && agg !== 'hist' && agg !== 'lhist' ? 1 : maxEntries,
+      user: { name, keyTypes: keys, keyBytes: kb, valueType: value, aggregation: agg },
+    });
+  }
+  maps.push({ name: RINGBUF_MAP, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: ctx.config.perfRbPages * 4096, user: undefined });
+  maps.push({ name: GLOBALS_MAP, type: MapType.ARRAY, keySize: 4, valueSize: GLOBALS_LAYOUT.size, maxEntries: 1, user: undefined });
+  maps.push({ name: EVENT_LOSS_MAP, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, user: undefined });
+  // The scratch map's value size is set by the code generator once it knows the largest frame.
+  maps.push({ name: SCRATCH_MAP, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: Math.max(1, ctx.options.cpus ?? 1), user: undefined });
+
+  const events: EventDef[] = [];
+  const eventOf = new Map<Node, number>();
+  const stackDepths = new Set<string>();
+  for (const probe of ctx.program.probes) {
+    walk(probe, {
+      enter: (n) => {
+        if (n.kind === 'Call') {
+          const def = eventFor(ctx, n as A.Call, events.length);
+          if (def) {
+            events.push(def);
+            eventOf.set(n, def.id);
+          }
+        }
+        const t = typeAnywhere(ctx, n);
+        if (t?.kind === 'stack') stackDepths.add(`${t.user ? 'u' : 'k'}${t.depth}`);
+        return undefined;
+      },
+    });
+  }
+  for (const s of [...stackDepths].sort()) {
+    const depth = Number(s.slice(1));
+    maps.push({ name: `${STACK_MAP_PREFIX}${s}`, type: MapType.STACK_TRACE, keySize: 4, valueSize: 8 * depth, maxEntries: 4096, user: undefined });
+  }
+  ctx.resources = { maps, events, eventOf };
+}
+
+/** A node's type in the first expanded probe that has it. */
+function typeAnywhere(ctx: CompileContext, n: Node): SizedType | undefined {
+  for (const m of ctx.types.nodeTypes.values()) {
+    const t = m.get(n);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** A node's type promoted over every expanded probe (wildcard tracepoints may differ in field widths). */
+export function typeAcross(ctx: CompileContext, n: Node): SizedType {
+  let out: SizedType | undefined;
+  for (const m of ctx.types.nodeTypes.values()) {
+    const t = m.get(n);
+    if (!t) continue;
+    out = out === undefined ? t : (promote(out, t) ?? out);
+  }
+  return out ?? I64;
+}
+
+/** Wire type for a value: integers travel as 64-bit, as bpftrace's printf does. */
+function wireType(t: SizedType): SizedType {
+  if (t.kind === 'int') return { kind: 'int', bits: 64, signed: t.signed };
+  if (t.kind === 'bool') return t;
+  return t;
+}
+
+function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefined {
+  const args = c.args as A.Expression[];
+  switch (c.name) {
+    case 'printf':
+    case 'errorf':
+    case 'warnf':
+    case 'system':
+    case 'cat':
+    case 'debugf': {
+      const fmt = args[0];
+      if (fmt?.kind !== 'StringLiteral') return undefined;
+      const types = args.slice(1).map((a) => wireType(typeAcross(ctx, a)));
+      const layout = eventLayout(types);
+      const pos = c.range.file.position(c.range.start);
+      return { id, kind: c.name, format: fmt.value, args: layout.args, size: layout.size, location: `${c.range.file.name}:${pos.line}:${pos.col}` };
+    }
+    case 'print': {
+      const a = args[0];
+      if (!a) return undefined;
+      if (a.kind === 'MapRef') {
+        const layout = eventLayout([I64, I64]);
+        return { id, kind: 'print_map', map: a.name, args: layout.args, size: layout.size };
+      }
+      const layout = eventLayout([wireType(typeAcross(ctx, a))]);
+      return { id, kind: 'print_value', args: [layout.args[0]!], size: layout.size };
+    }
+    case 'clear':
+    case 'zero': {
+      const a = args[0];
+      if (a?.kind !== 'MapRef') return undefined;
+      return { id, kind: c.name, map: a.name, args: [], size: 8 };
+    }
+    case 'exit': {
+      const layout = eventLayout([I64]);
+      return { id, kind: 'exit', args: [layout.args[0]!], size: layout.size };
+    }
+    case 'time': {
+      const f = args[0];
+      return { id, kind: 'time', format: f?.kind === 'StringLiteral' ? f.value : '%H:%M:%S\n', args: [], size: 8 };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,842 @@
+// Type inference and checking: gives every expression a type (per expanded probe), settles the key and value
+// types of every map across probes and of scratch variables per probe, and reports bpftrace's errors.
+import type * as A from '../ast/index.js';
+import type { Node } from '../ast/node.js';
+import { checkFormat, type ArgKind } from '../format-string.js';
+import {
+  BOOL,
+  I64,
+  NONE,
+  U32,
+  U64,
+  VOID,
+  int,
+  isAggregation,
+  isScalar,
+  promote,
+  string,
+  tuple,
+  typeName,
+  type SizedType,
+} from '../types.js';
+import type { CompileContext, ExpandedProbe } from './context.js';
+
+/** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
+const IDENT_BUILTINS = new Set([
+  'comm', 'cpu', 'ncpus', 'cgroup', 'curtask', 'elapsed', 'func', 'gid', 'uid', 'jiffies', 'probe', 'rand', 'retval',
+  'cpid', 'usermode', 'numaid', 'username',
+]);
+
+/** The builtin's name whether written `comm`, `__builtin_comm` or as a parser builtin. */
+export function builtinName(e: A.Expression): string | undefined {
+  if (e.kind === 'Builtin') return e.name.startsWith('__builtin_') ? e.name.slice('__builtin_'.length) : e.name;
+  if (e.kind === 'Identifier' && IDENT_BUILTINS.has(e.name)) return e.name;
+  return undefined;
+}
+
+const AGGREGATIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist']);
+const UNSAFE = new Set(['system', 'signal', 'override']);
+
+export function analyseTypes(ctx: CompileContext): void {
+  // Map types flow between probes, so run silently until they settle, then once more reporting.
+  let before = '';
+  for (let round = 0; round < 4; round++) {
+    runAll(ctx, false);
+    const now = [...ctx.types.mapValues].map(([k, v]) => `${k}=${typeName(v)}[${(ctx.types.mapKeys.get(k) ?? []).map(typeName).join(',')}]`).join(';');
+    if (now === before) break;
+    before = now;
+  }
+  runAll(ctx, true);
+}
+
+function runAll(ctx: CompileContext, report: boolean): void {
+  ctx.types.nodeTypes.clear();
+  ctx.probes.forEach((p, i) => {
+    const a = new Analyser(ctx, p, i, report);
+    a.probe();
+  });
+}
+
+class Analyser {
+  private readonly types = new Map<Node, SizedType>();
+  private readonly vars: Map<string, SizedType>;
+  private loopDepth = 0;
+
+  constructor(
+    private readonly ctx: CompileContext,
+    private readonly ep: ExpandedProbe,
+    index: number,
+    private readonly report: boolean,
+  ) {
+    let vars = ctx.types.variables.get(ep.probe);
+    if (!vars) {
+      vars = new Map();
+      ctx.types.variables.set(ep.probe, vars);
+    }
+    this.vars = vars;
+    ctx.types.nodeTypes.set(index, this.types);
+  }
+
+  private error(message: string, node: Node, hints: string[] = []): void {
+    if (this.report) this.ctx.diagnostics.error(message, node.range, hints);
+  }
+
+  private set(node: Node, t: SizedType): SizedType {
+    this.types.set(node, t);
+    return t;
+  }
+
+  probe(): void {
+    const p = this.ep.probe;
+    if (p.predicate) {
+      const t = this.expr(p.predicate);
+      if (!isScalar(t) && t.kind !== 'none') this.error(`Invalid type for predicate: ${typeName(t)}`, p.predicate);
+    }
+    this.block(p.body);
+  }
+
+  private block(b: A.BlockExpr): SizedType {
+    for (const s of b.statements) this.stmt(s);
+    return this.set(b, b.tail ? this.expr(b.tail) : VOID);
+  }
+
+  private stmt(s: A.Statement): void {
+    switch (s.kind) {
+      case 'ExprStatement':
+        this.expr(s.expr);
+        return;
+      case 'Discard':
+        this.expr(s.expr);
+        return;
+      case 'VarDecl':
+        if (!this.vars.has(s.variable.name)) this.vars.set(s.variable.name, NONE);
+        return;
+      case 'Assignment':
+        this.assignment(s);
+        return;
+      case 'While':
+        this.expr(s.cond);
+        this.loopDepth++;
+        this.block(s.body);
+        this.loopDepth--;
+        return;
+      case 'Unroll': {
+        const n = s.count.kind === 'IntegerLiteral' ? Number(s.count.value) : -1;
+        if (n < 0) this.error('unroll count must be an integer literal', s.count);
+        else if (n > 100) this.error('unroll maximum value is 100', s.count);
+        else if (n < 1) this.error('unroll minimum value is 1', s.count);
+        this.block(s.body);
+        return;
+      }
+      case 'For': {
+        if (s.iterable.kind === 'RangeExpr') {
+          const a = this.expr(s.iterable.start);
+          const b = this.expr(s.iterable.end);
+          if (a.kind !== 'int' || b.kind !== 'int') this.error('Loop range requires an integer for the start and end values', s.iterable);
+          this.vars.set(s.variable.name, I64);
+        } else {
+          this.error('for loops over maps are not supported yet', s.iterable);
+        }
+        this.loopDepth++;
+        this.block(s.body);
+        this.loopDepth--;
+        return;
+      }
+      case 'Jump':
+        if (s.jump !== 'return' && this.loopDepth === 0) this.error(`'${s.jump}' statement is not allowed outside of a loop`, s);
+        if (s.value) this.expr(s.value);
+        return;
+      case 'ImportStatement':
+        this.error('imports are not supported', s);
+        return;
+    }
+  }
+
+  private assignment(s: A.Assignment): void {
+    const target = s.target.kind === 'VarDecl' ? s.target.variable : s.target;
+    if (s.op !== '=') {
+      // `x += e` is `x = x + e`; the current type must be an integer.
+      const cur = this.expr(target);
+      const v = this.expr(s.value);
+      if (cur.kind !== 'int' && cur.kind !== 'none') this.error(`Type mismatch for '${s.op}': ${typeName(cur)} is not an integer`, s);
+      const r = arith(cur.kind === 'int' ? cur : I64, v.kind === 'int' ? v : I64);
+      this.store(target, r, s);
+      return;
+    }
+    if (s.value.kind === 'Call' && AGGREGATIONS.has(s.value.name)) {
+      if (target.kind === 'Variable') this.error(`${s.value.name}() must be assigned directly to a map`, s.value);
+      const agg = this.aggregation(s.value);
+      if (target.kind !== 'Variable') this.storeMap(target, agg, s.value);
+      this.set(target, agg);
+      return;
+    }
+    const v = this.expr(s.value);
+    if (v.kind === 'void') {
+      this.error(`Value '${describe(s.value)}' cannot be assigned`, s.value);
+      return;
+    }
+    this.store(target, v, s);
+  }
+
+  private store(target: A.Variable | A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
+    if (target.kind === 'Variable') {
+      const cur = this.vars.get(target.name);
+      if (cur === undefined || cur.kind === 'none') {
+        this.vars.set(target.name, v);
+      } else {
+        const p = promote(cur, v);
+        if (p === undefined) {
+          this.error(`Type mismatch for ${target.name}: trying to assign value of type '${typeName(v)}' when variable already has a type '${typeName(cur)}'`, node);
+        } else this.vars.set(target.name, p);
+      }
+      this.set(target, this.vars.get(target.name)!);
+      return;
+    }
+    this.storeMap(target, v, node);
+    this.set(target, this.ctx.types.mapValues.get(mapName(target)) ?? v);
+  }
+
+  private storeMap(target: A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
+    const name = mapName(target);
+    this.mapKey(target);
+    const cur = this.ctx.types.mapValues.get(name);
+    if (cur === undefined || cur.kind === 'none') {
+      this.ctx.types.mapValues.set(name, v);
+      return;
+    }
+    const bothAgg = isAggregation(cur) && isAggregation(v);
+    const p = isAggregation(cur) !== isAggregation(v) || (bothAgg && cur.kind !== v.kind) ? undefined : promote(cur, v);
+    if (p === undefined) {
+      this.error(`Type mismatch for ${name}: trying to assign value of type '${typeName(v)}' when map already has a type '${typeName(cur)}'`, node);
+    } else this.ctx.types.mapValues.set(name, p);
+  }
+
+  /** Records the key types of a map access (none for `@x`). */
+  private mapKey(target: A.MapRef | A.MapAccess): SizedType[] {
+    const name = mapName(target);
+    let keys: SizedType[] = [];
+    if (target.kind === 'MapAccess') {
+      const k = target.key;
+      keys = k.kind === 'Tuple' ? k.elements.map((e) => this.keyPart(e)) : [this.keyPart(k)];
+      this.set(target.key, keys.length === 1 ? keys[0]! : tuple(keys));
+    }
+    const cur = this.ctx.types.mapKeys.get(name);
+    if (cur === undefined) {
+      this.ctx.types.mapKeys.set(name, keys);
+      return keys;
+    }
+    const p = cur.length === keys.length ? keys.map((k, i) => promote(cur[i]!, k)) : undefined;
+    if (p === undefined || p.some((x) => x === undefined)) {
+      const show = (ks: SizedType[]) => (ks.length === 0 ? '' : ks.length === 1 ? typeName(ks[0]!) : typeName(tuple(ks)));
+      this.error(`Argument mismatch for ${name}: trying to access with arguments: '${show(keys)}' when map expects arguments: '${show(cur)}'`, target);
+      return cur;
+    }
+    this.ctx.types.mapKeys.set(name, p as SizedType[]);
+    return p as SizedType[];
+  }
+
+  private keyPart(e: A.Expression): SizedType {
+    const t = this.expr(e);
+    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t) || t.kind === 'stack') {
+      this.error(`${typeName(t)} cannot be used as a map key`, e);
+    }
+    // Integers in keys are stored as 64-bit, as bpftrace does.
+    if (t.kind === 'int') return int(64, t.signed);
+    if (t.kind === 'bool') return t;
+    return t;
+  }
+
+  expr(e: A.Expression): SizedType {
+    return this.set(e, this.exprInner(e));
+  }
+
+  private exprInner(e: A.Expression): SizedType {
+    switch (e.kind) {
+      case 'IntegerLiteral':
+        return e.value > 0x7fffffffffffffffn ? U64 : I64;
+      case 'StringLiteral':
+        return string(Buffer.byteLength(e.value) + 1);
+      case 'BooleanLiteral':
+        return BOOL;
+      case 'Builtin':
+      case 'Identifier': {
+        const name = builtinName(e);
+        if (name !== undefined) return this.builtin(name, e);
+        if (e.kind === 'Identifier') this.error(`Unknown identifier: '${e.name}'`, e);
+        else this.error(`Unknown builtin: '${e.name}'`, e);
+        return NONE;
+      }
+      case 'Variable': {
+        const t = this.vars.get(e.name);
+        if (t === undefined) {
+          this.error(`Undefined or undeclared variable: ${e.name}`, e);
+          return NONE;
+        }
+        return t;
+      }
+      case 'PositionalParameter': {
+        const v = this.ctx.options.positional?.[e.index - 1];
+        if (v === undefined) return I64;
+        return /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v) ? I64 : string(Buffer.byteLength(v) + 1);
+      }
+      case 'PositionalParameterCount':
+        return I64;
+      case 'MapRef':
+      case 'MapAccess': {
+        const name = mapName(e);
+        this.mapKey(e);
+        const v = this.ctx.types.mapValues.get(name);
+        if (v === undefined) {
+          this.error(`Undefined map: ${name}`, e);
+          return NONE;
+        }
+        if (isAggregation(v)) {
+          // Reading an aggregation in the kernel gives this CPU's partial value; allow count/sum as integers.
+          if (v.kind === 'count') return U64;
+          if (v.kind === 'sum' || v.kind === 'min' || v.kind === 'max' || v.kind === 'avg') return int(64, v.signed);
+          return v;
+        }
+        return v;
+      }
+      case 'Call':
+        return this.call(e);
+      case 'Binary':
+        return this.binary(e);
+      case 'Unary': {
+        const t = this.expr(e.operand);
+        switch (e.op) {
+          case '!':
+            return BOOL;
+          case '~':
+          case '-':
+            if (t.kind !== 'int' && t.kind !== 'bool') this.error(`The ${e.op} operator can not be used on expressions of type '${typeName(t)}'`, e);
+            return e.op === '-' ? I64 : t.kind === 'int' ? int(64, t.signed) : U64;
+          case '++':
+          case '--':
+            if (e.operand.kind !== 'Variable' && e.operand.kind !== 'MapRef' && e.operand.kind !== 'MapAccess') {
+              this.error(`The ${e.op} operator must be applied to a map or variable`, e);
+              return NONE;
+            }
+            if (e.operand.kind !== 'Variable' && t.kind === 'none') {
+              this.storeMap(e.operand, I64, e);
+              return I64;
+            }
+            return t;
+          case '*':
+            this.error('Dereferencing pointers is not supported yet', e);
+            return NONE;
+        }
+        return NONE;
+      }
+      case 'FieldAccess':
+        return this.field(e);
+      case 'TupleAccess': {
+        const t = this.expr(e.object);
+        if (t.kind !== 'tuple') {
+          this.error(`Can not access index '${e.index}' on expression of type '${typeName(t)}'`, e);
+          return NONE;
+        }
+        if (e.index >= t.elements.length) {
+          this.error(`Invalid tuple index: ${e.index}. Found ${t.elements.length} elements in tuple.`, e);
+          return NONE;
+        }
+        return t.elements[e.index]!;
+      }
+      case 'ArrayAccess': {
+        const t = this.expr(e.object);
+        const i = this.expr(e.index);
+        if (i.kind !== 'int') this.error('The array index operator [] only accepts integer indices', e.index);
+        if (t.kind === 'array') return t.element;
+        this.error(`The array index operator [] can not be used on expressions of type '${typeName(t)}'`, e);
+        return NONE;
+      }
+      case 'Cast': {
+        this.expr(e.expr);
+        const ty = e.type.type;
+        if (ty?.kind === 'NamedType') {
+          const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
+          if (m) return int(Number(m[2]) as 8, m[1] === '');
+          if (ty.name === 'bool') return BOOL;
+        }
+        this.error(`Cannot cast to "${e.type.type ? describeType(e.type) : 'typeof'}"`, e);
+        return NONE;
+      }
+      case 'Ternary': {
+        const c = this.expr(e.cond);
+        const a = e.then ? this.expr(e.then) : c;
+        const b = this.expr(e.otherwise);
+        if (a.kind === 'void' && b.kind === 'void') return VOID;
+        const p = promote(a, b);
+        if (p === undefined) {
+          this.error(`Ternary operator must return the same type: have '${typeName(a)}' and '${typeName(b)}'`, e);
+          return NONE;
+        }
+        return p;
+      }
+      case 'IfExpr': {
+        this.expr(e.cond);
+        this.block(e.then);
+        if (e.otherwise) this.expr(e.otherwise);
+        return VOID;
+      }
+      case 'BlockExpr':
+        return this.block(e);
+      case 'Tuple':
+        return tuple(e.elements.map((x) => {
+          const t = this.expr(x);
+          return t.kind === 'int' ? int(64, t.signed) : t;
+        }));
+      case 'RecordLiteral':
+        return { kind: 'record', name: undefined, fields: e.fields.map((f) => ({ name: f.name, type: this.set(f, this.expr(f.value)) })) };
+      case 'Sizeof':
+        return U64;
+      case 'Comptime':
+        return this.expr(e.expr);
+      case 'ErrorExpr':
+        return NONE;
+      default:
+        this.error(`${e.kind} expressions are not supported yet`, e);
+        return NONE;
+    }
+  }
+
+  private builtin(name: string, e: Node): SizedType {
+    switch (name) {
+      case 'pid':
+      case 'tid':
+      case 'uid':
+      case 'gid':
+      case 'cpu':
+      case 'ncpus':
+      case 'rand':
+      case 'cpid':
+      case 'numaid':
+        return U32;
+      case 'nsecs':
+      case 'elapsed':
+      case 'cgroup':
+      case 'jiffies':
+      case 'curtask':
+        return U64;
+      case 'comm':
+        return string(16);
+      case 'probe':
+      case 'func':
+        return string(Math.max(...this.ctx.probes.map((p) => Buffer.byteLength(p.name))) + 1);
+      case 'retval':
+        return I64;
+      case 'usermode':
+        return int(8, false);
+      case 'args': {
+        if (this.ep.args === undefined) {
+          this.error(`The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (${this.ep.target.kind} used here)`, e);
+          return NONE;
+        }
+        return { kind: 'record', name: argsStructName(this.ep), fields: this.ep.args.map((f) => ({ name: f.name, type: f.type })) };
+      }
+      case 'ctx':
+        return U64;
+      case 'kstack':
+        return { kind: 'stack', user: false, mode: this.ctx.config.stackMode, depth: 127 };
+      case 'ustack':
+        return { kind: 'stack', user: true, mode: this.ctx.config.stackMode, depth: 127 };
+      default:
+        if (/^arg[0-9]+$/.test(name)) {
+          if (this.ep.argsKind === 'tracepoint' || this.ep.argsKind === 'none') {
+            this.error(`The ${name} builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes`, e);
+            return NONE;
+          }
+          return U64;
+        }
+        this.error(`Unknown builtin: '${name}'`, e);
+        return NONE;
+    }
+  }
+
+  private field(e: A.FieldAccess): SizedType {
+    const t = this.expr(e.object);
+    if (t.kind !== 'record') {
+      if (t.kind !== 'none') this.error(`Can not access field '${e.field}' on expression of type '${typeName(t)}'`, e);
+      return NONE;
+    }
+    const f = t.fields.find((x) => x.name === e.field);
+    if (!f) {
+      if (t.name === undefined) this.error(`Record does not contain a field named '${e.field}'`, e);
+      else this.error(`Struct/union of type '${t.name}' does not contain a field named '${e.field}'`, e);
+      return NONE;
+    }
+    return f.type;
+  }
+
+  private binary(e: A.Binary): SizedType {
+    const l = this.expr(e.left);
+    const r = this.expr(e.right);
+    switch (e.op) {
+      case '&&':
+      case '||':
+        return BOOL;
+      case '==':
+      case '!=':
+      case '<':
+      case '>':
+      case '<=':
+      case '>=': {
+        const ls = l.kind === 'string';
+        const rs = r.kind === 'string';
+        if (ls !== rs || (!ls && !isScalar(l) && l.kind !== 'none') || (!rs && !isScalar(r) && r.kind !== 'none')) {
+          this.error(`Type mismatch for '${e.op}': comparing ${typeName(l)} with ${typeName(r)}`, e);
+        } else if (ls && e.op !== '==' && e.op !== '!=') {
+          this.error(`The ${e.op} operator can not be used to compare strings`, e);
+        }
+        return BOOL;
+      }
+      default: {
+        if (!isScalar(l) || !isScalar(r)) {
+          if (l.kind !== 'none' && r.kind !== 'none') this.error(`The ${e.op} operator can not be used on expressions of types ${typeName(l)}, ${typeName(r)}`, e);
+          return NONE;
+        }
+        return arith(l.kind === 'int' ? l : U64, r.kind === 'int' ? r : U64);
+      }
+    }
+  }
+
+  private aggregation(c: A.Call): SizedType {
+    const args = c.args as A.Expression[];
+    const n = args.length;
+    const need = (min: number, max: number): boolean => this.nargs(c, min, max);
+    switch (c.name) {
+      case 'count':
+        need(0, 0);
+        return { kind: 'count' };
+      case 'sum':
+      case 'min':
+      case 'max':
+      case 'avg':
+      case 'stats': {
+        if (!need(1, 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int' && t.kind !== 'bool') {
+          this.error(`${c.name}() only supports integer arguments (${typeName(t)} provided)`, c);
+          return NONE;
+        }
+        return { kind: c.name, signed: t.kind === 'int' && t.signed };
+      }
+      case 'hist': {
+        if (!need(1, 2)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int' && t.kind !== 'bool') this.error(`hist() only supports integer arguments (${typeName(t)} provided)`, c);
+        let bits = 0;
+        if (n === 2) {
+          const b = this.literal(args[1]!);
+          if (b === undefined) this.error('hist() expects a int literal (' + typeName(this.expr(args[1]!)) + ' provided)', c);
+          else if (b < 0 || b > 5) this.error(`hist: bits ${b} must be 0..5`, c);
+          else bits = b;
+        }
+        return { kind: 'hist', bits };
+      }
+      case 'lhist': {
+        if (!need(4, 4)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int' && t.kind !== 'bool') this.error(`lhist() only supports integer arguments (${typeName(t)} provided)`, c);
+        const [min, max, step] = [args[1]!, args[2]!, args[3]!].map((a) => this.literal(a));
+        if (min === undefined || max === undefined || step === undefined) {
+          this.error('lhist() expects a int literal', c);
+          return NONE;
+        }
+        if (step <= 0) this.error('lhist() step must be >= 1', c);
+        else if (min < 0) this.error('lhist() min must be non-negative', c);
+        else if (min > max) this.error('lhist() min must be less than max', c);
+        else if ((max - min) / step > 1000) this.error('lhist() too many buckets, must be <= 1000 (provided: ' + Math.trunc((max - min) / step) + ')', c);
+        return { kind: 'lhist', min, max, step };
+      }
+    }
+    return NONE;
+  }
+
+  private literal(e: A.Expression): number | undefined {
+    this.expr(e);
+    if (e.kind === 'IntegerLiteral') return Number(e.value);
+    if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'IntegerLiteral') return -Number(e.operand.value);
+    if (e.kind === 'PositionalParameter') {
+      const v = this.ctx.options.positional?.[e.index - 1];
+      if (v !== undefined && /^-?[0-9]+$/.test(v)) return Number(v);
+    }
+    return undefined;
+  }
+
+  private nargs(c: A.Call, min: number, max: number): boolean {
+    const n = c.args.length;
+    if (n < min) {
+      if (min === max) this.error(`${c.name}() requires ${min === 1 ? 'one argument' : `${min} arguments`} (${n} provided)`, c);
+      else this.error(`${c.name}() requires at least ${min === 1 ? 'one argument' : `${min} arguments`} (${n} provided)`, c);
+      return false;
+    }
+    if (n > max) {
+      if (min === max) this.error(`${c.name}() requires ${max === 0 ? 'no arguments' : max === 1 ? 'one argument' : `${max} arguments`} (${n} provided)`, c);
+      else this.error(`${c.name}() takes up to ${max === 1 ? 'one argument' : `${max} arguments`} (${n} provided)`, c);
+      return false;
+    }
+    return true;
+  }
+
+  private call(c: A.Call): SizedType {
+    const args = c.args.filter((a): a is A.Expression => a.kind !== 'Typeof');
+    if (UNSAFE.has(c.name) && !this.ctx.config.unsafe) this.error(`${c.name}() is an unsafe function being used in safe mode`, c);
+    if (AGGREGATIONS.has(c.name)) {
+      this.error(`${c.name}() must be assigned directly to a map`, c);
+      this.aggregation(c);
+      return NONE;
+    }
+    switch (c.name) {
+      case 'printf':
+      case 'errorf':
+      case 'warnf':
+      case 'system':
+      case 'cat':
+      case 'debugf': {
+        if (!this.nargs(c, 1, 1 + 128)) return VOID;
+        const fmt = args[0]!;
+        const rest = args.slice(1).map((a) => this.expr(a));
+        if (fmt.kind !== 'StringLiteral') {
+          this.expr(fmt);
+          this.error(`${c.name}() expects a string literal as the first argument`, c);
+          return VOID;
+        }
+        this.set(fmt, string(Buffer.byteLength(fmt.value) + 1));
+        const problem = checkFormat(
+          fmt.value,
+          rest.map((t) => ({ kind: argKind(t), name: typeName(t) })),
+        );
+        if (problem !== undefined) this.error(`${c.name}: ${problem}`, c);
+        return VOID;
+      }
+      case 'print': {
+        if (!this.nargs(c, 1, 3)) return VOID;
+        const a = args[0]!;
+        if (a.kind === 'MapRef') {
+          if (!this.ctx.types.mapValues.has(a.name)) this.error(`Undefined map: ${a.name}`, a);
+          for (const x of args.slice(1)) this.expr(x);
+          return VOID;
+        }
+        const t = this.expr(a);
+        if (args.length > 1) this.error(`Non-map print() only takes 1 argument, ${args.length} found`, c);
+        if (t.kind === 'void' || t.kind === 'none') this.error(`${typeName(t)} type passed to print() is not printable`, c);
+        return VOID;
+      }
+      case 'exit':
+        if (!this.nargs(c, 0, 1)) return VOID;
+        if (args[0]) {
+          const t = this.expr(args[0]);
+          if (t.kind !== 'int') this.error(`exit() only supports int arguments (${typeName(t)} provided)`, c);
+        }
+        return VOID;
+      case 'clear':
+      case 'zero':
+        if (!this.nargs(c, 1, 1)) return VOID;
+        if (args[0]!.kind !== 'MapRef') this.error(`${c.name}() expects a map argument`, c);
+        else if (!this.ctx.types.mapValues.has(args[0]!.name)) this.error(`Undefined map: ${(args[0] as A.MapRef).name}`, args[0]!);
+        return VOID;
+      case 'delete': {
+        if (!this.nargs(c, 1, 2)) return VOID;
+        const a = args[0]!;
+        if (args.length === 2 && a.kind === 'MapRef') {
+          this.keyedAccess(a.name, args[1]!, c);
+        } else if (a.kind === 'MapAccess' || a.kind === 'MapRef') {
+          this.expr(a);
+        } else this.error('delete() expects a map argument', c);
+        return VOID;
+      }
+      case 'has_key': {
+        if (!this.nargs(c, 2, 2)) return BOOL;
+        const a = args[0]!;
+        if (a.kind !== 'MapRef') this.error('has_key() expects a map argument', c);
+        else this.keyedAccess(a.name, args[1]!, c);
+        return BOOL;
+      }
+      case 'str': {
+        if (!this.nargs(c, 1, 2)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'pointer' && t.kind !== 'int' && t.kind !== 'string') {
+          this.error(`str() expects a string, integer or a pointer type as first argument (${typeName(t)} provided)`, c);
+        }
+        let size = this.ctx.config.maxStrlen;
+        if (args[1]) {
+          const n = this.literal(args[1]);
+          if (n !== undefined && n >= 0) size = Math.min(size, n + 1);
+        }
+        if (t.kind === 'string') return string(Math.min(t.size, size));
+        return string(size);
+      }
+      case 'strncmp': {
+        if (!this.nargs(c, 3, 3)) return I64;
+        const a = this.expr(args[0]!);
+        const b = this.expr(args[1]!);
+        if (a.kind !== 'string' || b.kind !== 'string') this.error('strncmp() only supports string arguments', c);
+        if (this.literal(args[2]!) === undefined) this.error('strncmp() expects a int literal', c);
+        return I64;
+      }
+      case 'strcontains': {
+        if (!this.nargs(c, 2, 2)) return BOOL;
+        const a = this.expr(args[0]!);
+        const b = this.expr(args[1]!);
+        if (a.kind !== 'string' || b.kind !== 'string') this.error('strcontains() only supports string arguments', c);
+        return BOOL;
+      }
+      case 'time':
+        if (!this.nargs(c, 0, 1)) return VOID;
+        if (args[0] && args[0].kind !== 'StringLiteral') this.error('time() expects a string literal (' + typeName(this.expr(args[0])) + ' provided)', c);
+        return VOID;
+      case 'strftime': {
+        if (!this.nargs(c, 2, 2)) return NONE;
+        const f = args[0]!;
+        this.expr(f);
+        const t = this.expr(args[1]!);
+        if (f.kind !== 'StringLiteral') {
+          this.error('strftime() expects a string literal (' + typeName(this.types.get(f)!) + ' provided)', c);
+          return NONE;
+        }
+        if (t.kind !== 'int') this.error(`strftime() only supports int arguments (${typeName(t)} provided)`, c);
+        return { kind: 'timestamp', mode: 'boot', format: f.value };
+      }
+      case 'ksym':
+      case 'usym': {
+        if (!this.nargs(c, 1, 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int' && t.kind !== 'pointer') this.error(`${c.name}() expects an integer or pointer argument`, c);
+        return { kind: c.name };
+      }
+      case 'kstack':
+      case 'ustack': {
+        if (!this.nargs(c, 0, 2)) return NONE;
+        let mode = this.ctx.config.stackMode;
+        let depth = 127;
+        for (const a of args) {
+          if (a.kind === 'Identifier' && (a.name === 'bpftrace' || a.name === 'perf' || a.name === 'raw')) mode = a.name;
+          else {
+            const n = this.literal(a);
+            if (n === undefined) this.error(`${c.name}: invalid stack argument`, a);
+            else if (n < 1 || n > 1024) this.error(`${c.name}: stack depth must be between 1 and 1024`, a);
+            else depth = n;
+          }
+        }
+        return { kind: 'stack', user: c.name === 'ustack', mode, depth };
+      }
+      case 'signal': {
+        if (!this.nargs(c, 1, 1)) return VOID;
+        const a = args[0]!;
+        if (a.kind === 'StringLiteral') {
+          if (signalNumber(a.value) === undefined) this.error(`Invalid signal: ${a.value}`, a);
+          this.set(a, string(Buffer.byteLength(a.value) + 1));
+        } else {
+          const t = this.expr(a);
+          if (t.kind !== 'int') this.error(`signal() only supports int arguments (${typeName(t)} provided)`, c);
+        }
+        return VOID;
+      }
+      case 'bswap': {
+        if (!this.nargs(c, 1, 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int') {
+          this.error(`bswap() only supports integer arguments (${typeName(t)} provided)`, c);
+          return NONE;
+        }
+        return t;
+      }
+      case 'getopt': {
+        if (!this.nargs(c, 1, 2)) return NONE;
+        const name = args[0]!;
+        if (name.kind !== 'StringLiteral') {
+          this.error('getopt() expects a string literal as the first argument', c);
+          return NONE;
+        }
+        this.set(name, string(Buffer.byteLength(name.value) + 1));
+        if (!args[1]) return BOOL;
+        const d = this.expr(args[1]);
+        return d.kind === 'int' ? I64 : d;
+      }
+      case 'nsecs':
+        for (const a of args) this.set(a, NONE);
+        return U64;
+      default:
+        for (const a of args) this.expr(a);
+        this.error(`Unknown function: '${c.name}'`, c);
+        return NONE;
+    }
+  }
+
+  /** `delete(@m, k)` / `has_key(@m, k)`: k keys the map like `@m[k]`. */
+  private keyedAccess(name: string, key: A.Expression, node: Node): void {
+    const keys = key.kind === 'Tuple' ? key.elements.map((x) => this.keyPart(x)) : [this.keyPart(key)];
+    this.set(key, keys.length === 1 ? keys[0]! : tuple(keys));
+    const cur = this.ctx.types.mapKeys.get(name);
+    if (cur === undefined) {
+      this.error(`Undefined map: ${name}`, node);
+      return;
+    }
+    if (cur.length !== keys.length || keys.some((k, i) => promote(cur[i]!, k) === undefined)) {
+      const show = (ks: SizedType[]) => (ks.length === 1 ? typeName(ks[0]!) : typeName(tuple(ks)));
+      this.error(`Argument mismatch for ${name}: trying to access with arguments: '${show(keys)}' when map expects arguments: '${show(cur)}'`, node);
+    }
+  }
+}
+
+export function mapName(e: A.MapRef | A.MapAccess): string {
+  return e.kind === 'MapRef' ? e.name : e.map.name;
+}
+
+/** bpftrace's name for the args struct of a tracepoint. */
+export function argsStructName(ep: ExpandedProbe): string {
+  const t = ep.target;
+  if (t.kind === 'tracepoint') return `struct _tracepoint_${t.category}_${t.event}`;
+  if (t.kind === 'rawtracepoint') return `struct rawtracepoint_${t.name}_args`;
+  return 'struct args';
+}
+
+/** C's usual arithmetic conversions on 64-bit values: unsigned only when both are unsigned. */
+function arith(l: SizedType, r: SizedType): SizedType {
+  const ls = l.kind === 'int' && l.signed;
+  const rs = r.kind === 'int' && r.signed;
+  return ls || rs ? I64 : U64;
+}
+
+function argKind(t: SizedType): ArgKind {
+  switch (t.kind) {
+    case 'int':
+      return 'integer';
+    case 'bool':
+      return 'bool';
+    case 'pointer':
+      return 'pointer';
+    case 'buffer':
+      return 'buffer';
+    case 'none':
+    case 'void':
+      return 'none';
+    default:
+      return 'other';
+  }
+}
+
+function describe(e: A.Expression): string {
+  return e.kind === 'Call' ? `${e.name}()` : e.kind;
+}
+
+function describeType(t: A.Typeof): string {
+  const ty = t.type;
+  if (!ty) return 'typeof';
+  if (ty.kind === 'NamedType') return ty.name;
+  if (ty.kind === 'RecordType') return `${ty.keyword} ${ty.name}`;
+  return ty.kind;
+}
+
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+export function signalNumber(name: string): number | undefined {
+  const n = name.startsWith('SIG') ? name : `SIG${name}`;
+  return SIGNALS[n];
+}
