@@ -195,6 +195,11 @@ export function findMember(btf: Btf, structId: number, path: string): BtfFieldLo
     const m = SEGMENT.exec(segment);
     if (!m) throw new BtfTypeError(`Cannot look up field ${path}: ${JSON.stringify(segment)} is not a field name`);
     const [, name, indexes] = m as unknown as [string, string, string];
+    const ownerKind = btf.kindOf(resolve(btf, typeId));
+    if (ownerKind !== 'struct' && ownerKind !== 'union') {
+      const what = s === 0 ? `type ${typeId}` : segments.slice(0, s).join('.');
+      throw new BtfTypeError(`Cannot look up field ${path}: ${what} is ${describeType(btf, typeId)}, not a struct or union`);
+    }
     const owner = structOf(btf, typeId);
     const flat = flatMembers(btf, owner);
     const found = flat.byName.get(name);
@@ -202,7 +207,6 @@ export function findMember(btf: Btf, structId: number, path: string): BtfFieldLo
       const names = flat.list.map((x) => x.name).filter((x) => x !== '');
       throw new BtfMissingFieldError(cName(owner), name, nearestFirst(name, names));
     }
-    if (bitSize !== 0) throw new BtfTypeError(`Cannot look up field ${path}: a bitfield has no members`);
     bitOffset += found.bitOffset;
     bitSize = found.bitSize;
     typeId = found.typeId;
@@ -224,6 +228,14 @@ export function findMember(btf: Btf, structId: number, path: string): BtfFieldLo
 /** 'struct cfs_rq', 'union bpf_attr', 'struct (anon)' */
 export function cName(t: BtfType): string {
   return `${t.kind === 'union' ? 'union' : 'struct'} ${t.name === '' ? '(anon)' : t.name}`;
+}
+
+function describeType(btf: Btf, id: number): string {
+  try {
+    return `'${btf.formatType(id)}'`;
+  } catch {
+    return describe(btf.typeById(id));
+  }
 }
 
 function describe(t: BtfType): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ElfError, openElf, type ElfSymbol } from './index.js';
+import { ElfError, openElf, parseElf, type ElfSymbol } from './index.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/elf');
 const PROG = [join(FIXTURES, 'usdt_prog.c'), join(FIXTURES, 'usdt_sem.c')];
@@ -231,6 +231,25 @@ describe.skipIf(!haveSdt)('ELF details', () => {
     const m = /^(-?\d+)@(-?\d+)\(%(\w+)\)/.exec(ref?.args ?? '');
     expect(m).not.toBeNull();
     expect(add?.args[0]).toMatchObject({ kind: 'mem', size: Math.abs(Number(m?.[1])), signed: Number(m?.[1]) < 0, offset: BigInt(m?.[2] ?? 0), base: m?.[3] });
+  });
+
+  it('shifts USDT addresses by how far .stapsdt.base moved since the note was written (prelink)', () => {
+    // The library's probe has no semaphore, so only the probe address has to stay inside a segment after the move.
+    const path = built.get('shlib') ?? '';
+    const bytes = readFileSync(path);
+    const base = openElf(path).section('.stapsdt.base');
+    expect(base).toBeDefined();
+    // Move the section's recorded address by 0x10 in the section header table, as prelink moves a whole file.
+    const shoff = Number(bytes.readBigUInt64LE(40));
+    const at = shoff + (base?.index ?? 0) * 64 + 16;
+    bytes.writeBigUInt64LE(bytes.readBigUInt64LE(at) + 0x10n, at);
+    const moved = parseElf(bytes, 'moved').usdtNotes();
+    const ref = refProbes(path);
+    const loads = refLoads(path);
+    expect(moved.map((n) => n.pc)).toEqual(ref.map((r) => r.pc + 0x10n));
+    expect(moved.map((n) => n.pcFileOffset)).toEqual(ref.map((r) => refFileOffset(loads, r.pc + 0x10n)));
+    expect(moved.map((n) => n.semaphore)).toEqual(ref.map((r) => (r.semaphore === 0n ? 0n : r.semaphore + 0x10n)));
+    expect(moved.map((n) => n.base)).toEqual(ref.map((r) => r.base));
   });
 
   it('reads the .gnu_debuglink objcopy adds', () => {

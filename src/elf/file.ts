@@ -235,6 +235,7 @@ export class ElfFile {
       }
       return this.byName.get(name) ?? [];
     }
+    if (name === '') return [];
     const want = Buffer.from(name, 'utf8');
     const out: ElfSymbol[] = [];
     for (const section of this.symbolTables()) {
@@ -399,7 +400,8 @@ export class ElfFile {
       const at = i * entsize;
       const nameOffset = data.readUInt32LE(at);
       if (nameOffset === 0) continue;
-      out.push(this.symbolAt(data, at, readString(strtab, nameOffset, this, `symbol ${i} name`)));
+      const name = readString(strtab, nameOffset, this, `symbol ${i} name`);
+      if (name !== '') out.push(this.symbolAt(data, at, name));
     }
     return out;
   }

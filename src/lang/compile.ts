@@ -73,7 +73,7 @@ export function compile(source: string, filename: string, options: CompileOption
         target: ep.target,
         progType: ep.progType,
         expectedAttachType: ep.expectedAttachType,
-        attachBtfName: ep.attachBtfName ?? (ep.target.kind === 'rawtracepoint' && ep.target.btf ? `btf_trace_${ep.target.name}` : undefined),
+        attachBtfName: ep.attachBtfName,
         insns: g.insns,
         relocations: g.relocations,
       });

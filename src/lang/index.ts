@@ -11,6 +11,10 @@ export * from './ast/index.js';
 // The compiler (semantic passes and code generation); its output is the artifact the runtime loads.
 export { compile, nodeType, type CompileResult, type CompileStop } from './compile.js';
 export * from './codegen/artifact.js';
-export * from './types.js';
+export {
+  typeName, sizeOf, alignOf, structLayout, isAggregation, isScalar, promote, sameType,
+  type SizedType, type IntType, type StringType, type TupleType, type StackType, type AggregationType, type TimestampType,
+  type StackMode as TypeStackMode, type StructLayout,
+} from './types.js';
 export { PASSES, type CompileOptions, type TracepointCatalog } from './passes/index.js';
 export { dumpTypedAst, dumpBytecode } from './dump.js';

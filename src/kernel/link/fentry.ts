@@ -1,13 +1,14 @@
-// fentry/fexit: tracing programs bound at load time to a kernel function by its BTF id; BPF_LINK_CREATE attaches
-// them (the trampoline is built then), and the attach type must match the one the program was loaded with.
-import { AttachType, BpfCmd, LinkCreateAttr, encodeAttr, sys } from '../../sys/index.js';
+// fentry/fexit: tracing programs bound at load time to a kernel function by its BTF id (attachBtfId) and attach
+// type (BPF_TRACE_FENTRY or BPF_TRACE_FEXIT). BPF_RAW_TRACEPOINT_OPEN without a name builds the trampoline and
+// returns a link; it works on every kernel with fentry (5.5+), where BPF_LINK_CREATE for tracing came later.
+import { BpfCmd, RawTracepointOpenAttr, encodeAttr, sys } from '../../sys/index.js';
 import { FdLink, attachFailure, programFd, type Link, type ProgramRef } from './link.js';
 
-function attachTracing(kind: 'fentry' | 'fexit', attachType: number, prog: ProgramRef, description: string): Link {
+function attachTracing(kind: 'fentry' | 'fexit', prog: ProgramRef, description: string): Link {
   const s = sys();
   let fd: number;
   try {
-    fd = s.bpf(BpfCmd.LINK_CREATE, encodeAttr(LinkCreateAttr, { progFd: programFd(prog), targetFd: 0, attachType }));
+    fd = s.bpf(BpfCmd.RAW_TRACEPOINT_OPEN, encodeAttr(RawTracepointOpenAttr, { name: 0n, progFd: programFd(prog) }));
   } catch (e) {
     throw attachFailure(kind, description, e, {
       EINVAL: { detail: `the program was not loaded as ${kind}`, hint: `load it with expected attach type BPF_TRACE_${kind.toUpperCase()} and attachBtfId` },
@@ -24,10 +25,10 @@ function describe(prog: ProgramRef, kind: string): string {
 
 /** Attaches an fentry program (loaded with BPF_TRACE_FENTRY and the function's BTF id). */
 export function attachFentry(prog: ProgramRef, description = describe(prog, 'fentry')): Link {
-  return attachTracing('fentry', AttachType.TRACE_FENTRY, prog, description);
+  return attachTracing('fentry', prog, description);
 }
 
 /** Attaches an fexit program (loaded with BPF_TRACE_FEXIT and the function's BTF id). */
 export function attachFexit(prog: ProgramRef, description = describe(prog, 'fexit')): Link {
-  return attachTracing('fexit', AttachType.TRACE_FEXIT, prog, description);
+  return attachTracing('fexit', prog, description);
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openElf } from '../../elf/index.js';
 import { MapType, ProgType } from '../../sys/index.js';
 import { createMap } from '../map.js';
 import { loadProgram } from '../program.js';
@@ -33,7 +34,7 @@ describe('attachUprobe', () => {
   });
 
   /** Attaches a program that records one pt_regs slot per hit, runs the workload, and returns the values in order. */
-  async function record(binary: string, probe: Omit<UprobeOptions, 'pid'>, regOffset: number): Promise<bigint[]> {
+  async function record(binary: string, probe: Omit<UprobeOptions, 'pid'>, regOffset: number, everyProcess = false): Promise<bigint[]> {
     const ring = createMap({ type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096 * 4 });
     owned.push(ring);
     const prog = loadProgram({ name: 'uprobe_val', type: ProgType.KPROBE, insns: ctxValueProgram(regOffset, ring.fd) });
@@ -42,7 +43,8 @@ describe('attachUprobe', () => {
     owned.push(reader);
     const w = await startWorkload(join(dir, binary), [String(N)]);
     expect(w.firstLine).toBe('ready');
-    const link = attachUprobe(prog, { ...probe, pid: w.pid });
+    // Without a pid the probe fires in every process running the file: only this test runs it (from a temp dir).
+    const link = attachUprobe(prog, everyProcess ? probe : { ...probe, pid: w.pid });
     expect(link.kind).toBe(probe.retprobe ? 'uretprobe' : 'uprobe');
     await w.go();
     link.close();
@@ -64,10 +66,17 @@ describe('attachUprobe', () => {
     });
   }
 
+  it('attaches by file offset, and to every process running the file when no pid is given', async () => {
+    const path = join(dir, 'pie');
+    const offset = openElf(path).symbolFileOffset('uprobe_add');
+    expect(await record('pie', { path, offset }, PT_REGS_DI, true)).toEqual(args);
+  });
+
   it('probes a function of a shared library the binary links, by argument and return value', async () => {
     const lib = join(dir, 'libuprobelib.so');
     expect(await record('pie', { path: lib, symbol: 'uprobe_lib_mul' }, PT_REGS_DI)).toEqual(Array.from({ length: N }, (_, i) => BigInt(i)));
-    expect(await record('pie', { path: lib, symbol: 'uprobe_lib_mul', retprobe: true }, PT_REGS_AX)).toEqual(
+    // By library name: found among the libraries the process has mapped.
+    expect(await record('pie', { path: 'libuprobelib', symbol: 'uprobe_lib_mul', retprobe: true }, PT_REGS_AX)).toEqual(
       Array.from({ length: N }, (_, i) => BigInt(i * 3)),
     );
   });

@@ -476,7 +476,8 @@ export class AddressOf extends Node {
   }
 }
 
-// Stands where an expression failed to parse, so that the tree stays whole after an error.
+// A placeholder where an expression could not be built, so a pass can keep the tree whole after an error
+// (the parser itself drops the statements it cannot parse).
 export class ErrorExpr extends Node {
   get kind(): 'ErrorExpr' {
     return 'ErrorExpr';

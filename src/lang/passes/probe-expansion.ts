@@ -72,7 +72,7 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
       }
       return names.map((n) => {
         const e: ExpandedProbe = {
-          ...base(probe, ap, `rawtracepoint:${module !== undefined ? `${module}:` : ''}${n}`, { kind: 'rawtracepoint', name: n, module, btf: btf !== undefined }, ProgType.RAW_TRACEPOINT, 'u64-array'),
+          ...base(probe, ap, `rawtracepoint:${module !== undefined ? `${module}:` : ''}${n}`, { kind: 'rawtracepoint', name: n, module, btf: false }, ProgType.RAW_TRACEPOINT, 'u64-array'),
         };
         e.args = btf ? rawTracepointArgs(btf, n) : undefined;
         return e;

@@ -392,10 +392,9 @@ class Analyser {
         return U64;
       case 'Comptime':
         return this.expr(e.expr);
-      case 'ErrorExpr':
-        return NONE;
       default:
-        this.error(`${e.kind} expressions are not supported yet`, e);
+        if ((e as A.Node).kind === 'ErrorExpr') return NONE;
+        this.error(`${(e as A.Node).kind} expressions are not supported yet`, e);
         return NONE;
     }
   }

@@ -1,0 +1,152 @@
+// Attaching each loaded probe where its target says, in bpftrace's order, counting what bpftrace counts.
+import { onlineCpus } from '../kernel/cpus.js';
+import { UnsupportedFeatureError } from '../kernel/errors.js';
+import {
+  AttachError,
+  attachFentry,
+  attachFexit,
+  attachKprobe,
+  attachPerfEvent,
+  attachRawTracepoint,
+  attachTpBtf,
+  attachTracepoint,
+  attachUprobe,
+  attachUsdt,
+  type Link,
+} from '../kernel/link/index.js';
+import type { AttachTarget } from '../lang/codegen/artifact.js';
+import { MissingFeatureError, ProbeAttachError } from './errors.js';
+import type { LoadedProgram } from './loader.js';
+
+// bpftrace's default sample periods for software and hardware events without a count.
+const SOFTWARE_DEFAULT_PERIOD: Readonly<Record<string, number>> = {
+  'alignment-faults': 1,
+  'bpf-output': 1,
+  'context-switches': 1000,
+  cs: 1000,
+  'cpu-clock': 1000000,
+  cpu: 1000000,
+  'cpu-migrations': 1,
+  dummy: 1,
+  'emulation-faults': 1,
+  'major-faults': 1,
+  'minor-faults': 100,
+  'page-faults': 100,
+  faults: 100,
+  'task-clock': 1,
+};
+const HARDWARE_DEFAULT_PERIOD: Readonly<Record<string, number>> = {
+  'branch-instructions': 100000,
+  branches: 100000,
+  'branch-misses': 100000,
+  'bus-cycles': 100000,
+};
+
+export interface AttachOptions {
+  /** -p PID: uprobes, usdt and perf events of this process only. */
+  readonly pid?: number;
+}
+
+/** What one probe attached as: its links, and how many probes bpftrace would count for it. */
+export interface AttachedProbe {
+  readonly probe: string;
+  readonly links: readonly Link[];
+}
+
+/**
+ * The kernel runs some kinds of probe in the order they were attached and others in reverse; bpftrace attaches
+ * the first kind forward and then the second kind backward so that blocks run in script order either way.
+ */
+function attachesInReverse(t: AttachTarget): boolean {
+  switch (t.kind) {
+    case 'kprobe':
+      return !t.ret;
+    case 'uprobe':
+    case 'usdt':
+    case 'fentry':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Attaches every probe that is not begin/end. Throws on the first failure, after detaching what it attached. */
+export function attachAll(programs: readonly LoadedProgram[], options: AttachOptions = {}, onAttached?: (a: AttachedProbe) => void): AttachedProbe[] {
+  const out: AttachedProbe[] = [];
+  const attachable = programs.filter((p) => p.def.target.kind !== 'begin' && p.def.target.kind !== 'end');
+  const order = [...attachable.filter((p) => !attachesInReverse(p.def.target)), ...attachable.filter((p) => attachesInReverse(p.def.target)).reverse()];
+  try {
+    for (const p of order) {
+      const a: AttachedProbe = { probe: p.def.probe, links: attachOne(p, options) };
+      out.push(a);
+      onAttached?.(a);
+    }
+  } catch (err) {
+    for (const a of out) for (const l of a.links) l.close();
+    throw err;
+  }
+  return out;
+}
+
+function attachOne(p: LoadedProgram, options: AttachOptions): Link[] {
+  const t = p.def.target;
+  const prog = p.program;
+  try {
+    switch (t.kind) {
+      case 'tracepoint':
+        return [attachTracepoint(prog, t.category, t.event)];
+      case 'rawtracepoint':
+        return [t.btf ? attachTpBtf(prog, t.name) : attachRawTracepoint(prog, t.name)];
+      case 'kprobe':
+        return [attachKprobe(prog, t.module ? `${t.module}:${t.symbol}` : t.symbol, { offset: t.offset, retprobe: t.ret })];
+      case 'fentry':
+        return [t.ret ? attachFexit(prog, t.func) : attachFentry(prog, t.func)];
+      case 'uprobe': {
+        const pid = t.pid ?? options.pid;
+        return [
+          attachUprobe(prog, {
+            path: t.path,
+            ...(t.symbol !== undefined ? { symbol: t.symbol } : {}),
+            offset: t.offset,
+            ...(pid !== undefined ? { pid } : {}),
+            retprobe: t.ret,
+          }),
+        ];
+      }
+      case 'usdt': {
+        const pid = t.pid ?? options.pid;
+        return [attachUsdt(prog, { path: t.path, provider: t.provider, name: t.name, ...(pid !== undefined ? { pid } : {}) })];
+      }
+      case 'profile':
+        return attachPerfEvent(prog, {
+          type: 'software',
+          event: 'cpu-clock',
+          ...(t.unit === 'hz' ? { frequency: t.hz ?? t.value } : { period: BigInt(t.periodNs ?? 0) }),
+          ...(options.pid !== undefined ? { pid: options.pid } : {}),
+        });
+      case 'interval': {
+        // One CPU only: the first online one, as bpftrace does.
+        const cpu = onlineCpus()[0] ?? 0;
+        return attachPerfEvent(prog, {
+          type: 'software',
+          event: 'cpu-clock',
+          ...(t.unit === 'hz' ? { frequency: t.hz ?? t.value } : { period: BigInt(t.periodNs ?? 0) }),
+          cpus: [cpu],
+        });
+      }
+      case 'software':
+      case 'hardware': {
+        const defaults = t.kind === 'software' ? SOFTWARE_DEFAULT_PERIOD : HARDWARE_DEFAULT_PERIOD;
+        const period = t.count ?? defaults[t.event] ?? 1000000;
+        return attachPerfEvent(prog, { type: t.kind, event: t.event, period, ...(options.pid !== undefined ? { pid: options.pid } : {}) });
+      }
+      case 'begin':
+      case 'end':
+        return [];
+    }
+  } catch (err) {
+    if (err instanceof UnsupportedFeatureError) throw new MissingFeatureError(`Unable to attach probe: ${p.def.probe}: ${err.message}`, { cause: err });
+    if (err instanceof AttachError) throw new ProbeAttachError(p.def.probe, err.message, { cause: err });
+    throw err;
+  }
+}

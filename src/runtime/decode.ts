@@ -1,0 +1,155 @@
+// Wire bytes to values: every ring-buffer record field and every map key and value is decoded here, by the
+// SizedType the compiler gave it (the layouts are the compiler's: see structLayout and eventLayout in src/lang).
+import { structLayout, type SizedType } from '../lang/types.js';
+import {
+  array,
+  bool,
+  buffer,
+  decodeCString,
+  formatInetAddress,
+  int,
+  none,
+  pointer,
+  record,
+  stack,
+  str,
+  tuple,
+  type Value,
+} from './value/index.js';
+import { formatStrftime, strerror } from './output/index.js';
+
+/** What decoding needs from the running session: symbols, stacks, clocks. Every member has a safe default. */
+export interface DecodeContext {
+  /** config str_trunc_trailer */
+  readonly truncationTrailer?: string;
+  /** `name` of a kernel address for ksym(); undefined leaves it as hex. */
+  kernelSymbol?(address: bigint, withOffset: boolean): string | undefined;
+  /** `name` of a user address in pid for usym(). */
+  userSymbol?(address: bigint, pid: number, withOffset: boolean): string | undefined;
+  /** The addresses of a stack id in the stack map for this stack type (innermost first). */
+  stackAddresses?(type: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[];
+  /** Symbol lines for one stack frame (one per inlined frame). */
+  stackFrame?(address: bigint, user: boolean, pid: number): string[];
+  /** Nanoseconds to add to a timestamp in this clock to get nanoseconds since the Unix epoch. */
+  epochOffsetNs?(mode: 'boot' | 'monotonic' | 'tai' | 'sw_tai'): bigint;
+  /** cgroup path of a cgroup id. */
+  cgroupPath?(id: bigint): string;
+  /** User name of a uid. */
+  userName?(uid: number): string;
+  readonly maxStrlen?: number;
+}
+
+/** Reads little-endian integers of any width from a byte view. */
+function readUint(bytes: Uint8Array, offset: number, size: number): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size);
+  switch (size) {
+    case 1:
+      return BigInt(view.getUint8(0));
+    case 2:
+      return BigInt(view.getUint16(0, true));
+    case 4:
+      return BigInt(view.getUint32(0, true));
+    default:
+      return view.getBigUint64(0, true);
+  }
+}
+
+export function readU64(bytes: Uint8Array, offset: number): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0, true);
+}
+
+export function readI64(bytes: Uint8Array, offset: number): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigInt64(0, true);
+}
+
+/** The value of type `t` stored at `offset` in `bytes`. */
+export function decodeValue(t: SizedType, bytes: Uint8Array, offset: number, ctx: DecodeContext = {}): Value {
+  switch (t.kind) {
+    case 'int': {
+      const raw = readUint(bytes, offset, t.bits / 8);
+      return int(raw, t.signed, t.bits);
+    }
+    case 'bool':
+      return bool(bytes[offset] !== 0);
+    case 'string':
+      return decodeCString(bytes.subarray(offset, offset + t.size), ctx.truncationTrailer);
+    case 'buffer': {
+      const len = Math.min(Number(readUint(bytes, offset, 4)), t.size);
+      return buffer(bytes.slice(offset + 4, offset + 4 + len));
+    }
+    case 'tuple': {
+      const layout = structLayout(t.elements);
+      return tuple(...t.elements.map((e, i) => decodeValue(e, bytes, offset + layout.offsets[i]!, ctx)));
+    }
+    case 'record': {
+      const layout = structLayout(t.fields.map((f) => f.type));
+      return record(t.fields.map((f, i) => ({ name: f.name, value: decodeValue(f.type, bytes, offset + layout.offsets[i]!, ctx) })));
+    }
+    case 'array': {
+      const size = structLayout([t.element]).size;
+      const out: Value[] = [];
+      for (let i = 0; i < t.length; i++) out.push(decodeValue(t.element, bytes, offset + i * size, ctx));
+      return array(out);
+    }
+    case 'pointer':
+      return pointer(readU64(bytes, offset));
+    case 'stack':
+      return decodeStack(t, bytes, offset, ctx);
+    case 'ksym': {
+      const addr = readU64(bytes, offset);
+      return str(ctx.kernelSymbol?.(addr, false) ?? `0x${addr.toString(16)}`);
+    }
+    case 'usym': {
+      const addr = readU64(bytes, offset);
+      const pid = Number(readU64(bytes, offset + 8));
+      return str(ctx.userSymbol?.(addr, pid, false) ?? `0x${addr.toString(16)}`);
+    }
+    case 'inet': {
+      const family = Number(readU64(bytes, offset));
+      return str(formatInetAddress(family, bytes.subarray(offset + 8, offset + 24)));
+    }
+    case 'timestamp': {
+      const ns = readU64(bytes, offset);
+      const epoch = ns + (ctx.epochOffsetNs?.(t.mode) ?? 0n);
+      return str(formatStrftime(t.format, epoch, { maxLength: ctx.maxStrlen ?? 1024 }));
+    }
+    case 'timestamp_ns':
+      return int(readU64(bytes, offset), false);
+    case 'strerror':
+      return str(strerror(Number(readU64(bytes, offset))));
+    case 'username': {
+      const uid = Number(readU64(bytes, offset));
+      return str(ctx.userName?.(uid) ?? String(uid));
+    }
+    case 'cgroup_path': {
+      const id = readU64(bytes, offset);
+      return str(ctx.cgroupPath?.(id) ?? '');
+    }
+    case 'none':
+    case 'void':
+      return none;
+    default:
+      // Aggregations are read from maps by map-reader.ts, never from records.
+      return none;
+  }
+}
+
+function decodeStack(t: Extract<SizedType, { kind: 'stack' }>, bytes: Uint8Array, offset: number, ctx: DecodeContext): Value {
+  const id = readI64(bytes, offset);
+  const pid = t.user ? Number(readU64(bytes, offset + 8)) : 0;
+  // A negative id means bpf_get_stackid failed: the stack prints empty.
+  const addresses = id < 0n ? [] : (ctx.stackAddresses?.(t, Number(id)) ?? []);
+  const frames = t.mode === 'raw' ? undefined : addresses.map((a) => ctx.stackFrame?.(a, t.user, pid) ?? [a.toString(16)]);
+  return stack(addresses, { user: t.user, mode: t.mode, ...(frames ? { frames } : {}) });
+}
+
+/** The bytes of an integer key or value as the kernel stores it. */
+export function encodeUint(value: bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let v = BigInt.asUintN(size * 8, value);
+  for (let i = 0; i < size; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}

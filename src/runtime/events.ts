@@ -1,0 +1,178 @@
+// One ring-buffer record at a time: find its event by id, decode its fields by the artifact's wire layout,
+// and hand the result to the Output (printing is the renderers' job, never done here).
+import { execFileSync } from 'node:child_process';
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { BpfMap } from '../kernel/map.js';
+import type { CompiledArtifact, EventDef, MapDef } from '../lang/codegen/artifact.js';
+import { decodeValue, readI64, readU64, type DecodeContext } from './decode.js';
+import { readUserMap } from './map-reader.js';
+import {
+  formatJoin,
+  formatMapForPrint,
+  formatPrintf,
+  formatTimeBuiltin,
+  parseFormat,
+  primitive,
+  type FormatString,
+  type Output,
+  type SourceLocation,
+} from './output/index.js';
+import type { Value } from './value/index.js';
+
+/** Raised by a record handler; the session prints it as bpftrace does (`ERROR: ...`) and goes on. */
+export class EventError extends Error {
+  override readonly name = 'EventError';
+}
+
+export interface EventHandlerOptions {
+  readonly artifact: CompiledArtifact;
+  readonly maps: ReadonlyMap<string, BpfMap>;
+  readonly output: Output;
+  readonly decode: DecodeContext;
+  /** --unsafe: system() may run. */
+  readonly unsafe: boolean;
+  /** --no-warnings: warnf() prints nothing. */
+  readonly warnings: boolean;
+  /** exit(code) was called in a probe. */
+  onExit(code: number): void;
+  /** Output written by system()/cat() must come after what is buffered: flush before running them. */
+  flush(): void;
+}
+
+// `FILE:LINE:COL` (or `FILE:LINE:COL-COL`) into the pieces an Output wants.
+function parseLocation(text: string | undefined): SourceLocation[] {
+  if (text === undefined) return [];
+  const m = /^(.*):(\d+):(\d+)(?:-\d+)?$/.exec(text);
+  if (!m) return [{ location: text, filename: text, line: 0, column: 0 }];
+  return [{ location: text, filename: m[1]!, line: Number(m[2]), column: Number(m[3]) }];
+}
+
+export class EventHandler {
+  readonly #o: EventHandlerOptions;
+  readonly #formats = new Map<number, FormatString>();
+  readonly #mapDefs = new Map<string, MapDef>();
+
+  constructor(options: EventHandlerOptions) {
+    this.#o = options;
+    for (const m of options.artifact.maps) this.#mapDefs.set(m.name, m);
+  }
+
+  /** Handles one record (a view valid only during the call). */
+  handle(record: Uint8Array): void {
+    if (record.byteLength < 8) throw new EventError(`Ring buffer record of ${record.byteLength} bytes is too short`);
+    const id = Number(readU64(record, 0));
+    const ev = this.#o.artifact.events[id];
+    if (ev === undefined) throw new EventError(`Unknown event id ${id} in the ring buffer`);
+    this.#dispatch(ev, record);
+  }
+
+  #args(ev: EventDef, record: Uint8Array): Value[] {
+    return ev.args.map((a) => decodeValue(a.type, record, a.offset, this.#o.decode));
+  }
+
+  #format(ev: { id: number; format: string }): FormatString {
+    let f = this.#formats.get(ev.id);
+    if (!f) {
+      f = parseFormat(ev.format);
+      this.#formats.set(ev.id, f);
+    }
+    return f;
+  }
+
+  #dispatch(ev: EventDef, record: Uint8Array): void {
+    const out = this.#o.output;
+    switch (ev.kind) {
+      case 'printf':
+        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)));
+        return;
+      case 'errorf':
+        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'error', parseLocation(ev.location));
+        return;
+      case 'warnf':
+        if (!this.#o.warnings) return;
+        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'warning', parseLocation(ev.location));
+        return;
+      case 'debugf':
+        // bpf_trace_printk output goes to the trace pipe, not through the ring buffer.
+        return;
+      case 'system': {
+        if (!this.#o.unsafe) throw new EventError("syscall() not allowed in safe mode. Use '--unsafe'.");
+        const command = formatPrintf(this.#format(ev), this.#args(ev, record));
+        this.#o.flush();
+        out.syscall(runShell(command));
+        return;
+      }
+      case 'cat': {
+        const path = formatPrintf(this.#format(ev), this.#args(ev, record));
+        const max = Number(this.#o.artifact.config.raw['max_cat_bytes'] ?? 10240);
+        out.cat(readHead(path, max));
+        return;
+      }
+      case 'print_map': {
+        const top = ev.args[0] ? Number(readU64(record, ev.args[0].offset)) : 0;
+        const div = ev.args[1] ? Number(readU64(record, ev.args[1].offset)) : 0;
+        const def = this.#mapDefs.get(ev.map);
+        const map = this.#o.maps.get(ev.map);
+        if (!def || !map || !def.user) throw new EventError(`print() of unknown map ${ev.map}`);
+        out.map(def.user.name, formatMapForPrint(readUserMap(def, map, this.#o.decode), { top, div }));
+        return;
+      }
+      case 'print_value':
+        out.value(primitive(decodeValue(ev.args[0].type, record, ev.args[0].offset, this.#o.decode)));
+        return;
+      case 'clear':
+      case 'zero': {
+        const map = this.#o.maps.get(ev.map);
+        if (!map) throw new EventError(`${ev.kind}() of unknown map ${ev.map}`);
+        if (ev.kind === 'clear') map.clear();
+        else map.zero();
+        return;
+      }
+      case 'exit':
+        this.#o.onExit(Number(BigInt.asIntN(32, readI64(record, ev.args[0].offset))));
+        return;
+      case 'time':
+        out.time(formatTimeBuiltin(ev.format));
+        return;
+      case 'join': {
+        const v = decodeValue(ev.args[0].type, record, ev.args[0].offset, this.#o.decode);
+        const strings = v.kind === 'array' ? v.elements.map((e) => (e.kind === 'string' ? e.value : '')) : [];
+        out.join(formatJoin(strings, ev.separator));
+        return;
+      }
+    }
+  }
+}
+
+// system(): through a shell, stdout and stderr together, as bpftrace runs it.
+function runShell(command: string): string {
+  try {
+    return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  } catch (err) {
+    const e = err as { status?: number | null; stdout?: string };
+    if (typeof e.status === 'number') throw new EventError(`command exited with code ${e.status}`);
+    throw new EventError('child process did not exit normally');
+  }
+}
+
+// cat(): the first `max` bytes of a file.
+function readHead(path: string, max: number): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    throw new EventError(`failed to open file '${path}'`);
+  }
+  try {
+    const buf = Buffer.alloc(max);
+    let got = 0;
+    while (got < max) {
+      const n = readSync(fd, buf, got, max - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
+}

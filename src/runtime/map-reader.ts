@@ -1,0 +1,116 @@
+// Reading a user map out of the kernel into a MapSnapshot: keys decoded by their types, per-CPU aggregation
+// slots merged, hist/lhist bucket entries gathered under their key.
+import type { BpfMap } from '../kernel/map.js';
+import type { MapDef, UserMapInfo } from '../lang/codegen/artifact.js';
+import { roundUp, structLayout, type SizedType } from '../lang/types.js';
+import { decodeValue, readI64, readU64, type DecodeContext } from './decode.js';
+import {
+  emptyAggregate,
+  mergeAvg,
+  mergeCount,
+  mergeHist,
+  mergeLhist,
+  mergeMinMax,
+  mergeSum,
+  none,
+  tuple,
+  type Aggregate,
+  type MapEntry,
+  type MapSnapshot,
+  type MapValue,
+  type Value,
+} from './value/index.js';
+
+/** The printable name of a map (`@x`, `@`). */
+export function mapDisplayName(def: MapDef): string {
+  return def.user?.name ?? def.name;
+}
+
+function decodeKey(info: UserMapInfo, key: Uint8Array, ctx: DecodeContext): Value {
+  const types = info.keyTypes;
+  if (types.length === 0) return none;
+  if (types.length === 1) return decodeValue(types[0]!, key, 0, ctx);
+  const layout = structLayout(types);
+  return tuple(...types.map((t, i) => decodeValue(t, key, layout.offsets[i]!, ctx)));
+}
+
+function slotsOf(map: BpfMap, raw: Uint8Array): Uint8Array[] {
+  return map.isPerCpu ? map.splitPerCpu(raw) : [raw];
+}
+
+function aggregateTemplate(t: SizedType): Aggregate | undefined {
+  switch (t.kind) {
+    case 'count':
+      return { kind: 'count', value: 0n };
+    case 'sum':
+      return { kind: 'sum', value: 0n, signed: t.signed };
+    case 'min':
+    case 'max':
+      return { kind: t.kind, value: 0n, signed: t.signed, isSet: false };
+    case 'avg':
+    case 'stats':
+      return { kind: t.kind, total: 0n, count: 0n, signed: t.signed };
+    case 'hist':
+      return { kind: 'hist', bits: t.bits, buckets: [] };
+    case 'lhist':
+      return { kind: 'lhist', min: t.min, max: t.max, step: t.step, buckets: [] };
+    default:
+      return undefined;
+  }
+}
+
+function mergeSlots(t: SizedType, slots: readonly Uint8Array[], ctx: DecodeContext): MapValue {
+  switch (t.kind) {
+    case 'count':
+      return mergeCount(slots.map((s) => readU64(s, 0)));
+    case 'sum':
+      return mergeSum(slots.map((s) => readU64(s, 0)), t.signed);
+    case 'min':
+    case 'max':
+      return mergeMinMax(t.kind, slots.map((s) => ({ value: readI64(s, 0), isSet: readU64(s, 8) !== 0n })), t.signed);
+    case 'avg':
+    case 'stats':
+      return mergeAvg(t.kind, slots.map((s) => ({ total: readI64(s, 0), count: readU64(s, 8) })), t.signed);
+    default:
+      return decodeValue(t, slots[0]!, 0, ctx);
+  }
+}
+
+/** Reads every entry of a user map now. */
+export function readUserMap(def: MapDef, map: BpfMap, ctx: DecodeContext = {}): MapSnapshot {
+  const info = def.user!;
+  const name = mapDisplayName(def);
+  const scalar = info.keyTypes.length === 0;
+  const vt = info.valueType;
+  const template = aggregateTemplate(vt);
+  const zeroValue: MapValue = template ?? decodeValue(vt, new Uint8Array(Math.max(8, def.valueSize)), 0, ctx);
+  const raw = map.readAll();
+  const entries: MapEntry[] = [];
+  if (vt.kind === 'hist' || vt.kind === 'lhist') {
+    const bucketAt = roundUp(info.keyBytes, 8);
+    const groups = new Map<string, { key: Uint8Array; buckets: bigint[] }>();
+    for (const [key, value] of raw) {
+      const prefix = key.subarray(0, info.keyBytes);
+      const id = Buffer.from(prefix).toString('hex');
+      let g = groups.get(id);
+      if (!g) {
+        g = { key: prefix.slice(), buckets: [] };
+        groups.set(id, g);
+      }
+      const bucket = Number(readU64(key, bucketAt));
+      let count = 0n;
+      for (const s of slotsOf(map, value)) count += readU64(s, 0);
+      while (g.buckets.length <= bucket) g.buckets.push(0n);
+      g.buckets[bucket] = BigInt.asUintN(64, g.buckets[bucket]! + count);
+    }
+    for (const g of groups.values()) {
+      const agg = vt.kind === 'hist' ? mergeHist(vt.bits, [g.buckets]) : mergeLhist(vt, [g.buckets]);
+      entries.push({ key: decodeKey(info, g.key, ctx), value: agg });
+    }
+  } else {
+    for (const [key, value] of raw) {
+      entries.push({ key: decodeKey(info, key, ctx), value: mergeSlots(vt, slotsOf(map, value), ctx) });
+    }
+  }
+  return { name, scalar, entries, zeroValue: template ? emptyAggregate(template) : zeroValue };
+}
