@@ -52,7 +52,7 @@ if (process.argv.includes('--child')) {
     const n = btf.nameOf(id);
     if (n !== '') names.push(n);
   }
-  rate('findByName (warm index, ~18k names)', names.length, () => {
+  rate(`findByName, first lookup of ${names.length} names`, names.length, () => {
     for (const n of names) btf.findByName(n);
   });
   rate('findByName(name, kind) repeated', 200_000, () => {

@@ -17,6 +17,7 @@ let crashes = 0;
 let slow = 0;
 let rejected = 0;
 let worst = 0;
+let worstInput = '';
 const started = process.hrtime.bigint();
 for (let i = 0; i < n; i++) {
   const input = fuzzInput(seeds, rnd);
@@ -31,7 +32,10 @@ for (let i = 0; i < n; i++) {
     if (crashes <= 10) process.stdout.write(`CRASH at input ${i}: ${e instanceof Error ? e.stack : String(e)}\n${JSON.stringify(input.slice(0, 500))}\n`);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  worst = Math.max(worst, ms);
+  if (ms > worst) {
+    worst = ms;
+    worstInput = input;
+  }
   if (ms > 1000) {
     slow++;
     if (slow <= 10) process.stdout.write(`SLOW (${ms.toFixed(0)} ms) at input ${i}: ${JSON.stringify(input.slice(0, 300))}\n`);
@@ -43,4 +47,5 @@ process.stdout.write(
   `fuzz: ${n} inputs (seed ${seed}, ${seeds.length} seed programs) in ${secs.toFixed(1)} s: ${crashes} crashes, ` +
     `${slow} over 1 s (slowest ${worst.toFixed(1)} ms), ${rejected} rejected with diagnostics\n`,
 );
+process.stdout.write(`slowest input (${worstInput.length} chars): ${JSON.stringify(worstInput.slice(0, 300))}\n`);
 process.exitCode = crashes > 0 || slow > 0 ? 1 : 0;

@@ -145,6 +145,7 @@ describe('parseBtf on a blob with every kind', () => {
     const demo = btf.rawTracepointArgs('demo');
     expect(demo.params.map((p) => btf.formatDecl(p.typeId, p.name))).toEqual(['struct task * prev', 'int cpu']);
     expect(demo.typedefId).toBe(btf.findByName('btf_trace_demo', 'typedef')?.id);
+    expect(btf.rawTracepointNames()).toEqual(['demo']);
     expect(() => btf.funcProto('nope')).toThrow(BtfTypeError);
     expect(() => btf.rawTracepointArgs('nope')).toThrow(BtfTypeError);
   });
@@ -162,6 +163,8 @@ describe('parseBtf on a blob with every kind', () => {
     expect(missing.available).toHaveLength(8);
     expect(missing.message).toMatch(/^struct task has no field named pidd: nearest are pid, /);
     expect(() => btf.findMember(ids.task!, 'pid.x')).toThrow(BtfTypeError);
+    expect(() => btf.findMember(ids.task!, 'next.pid')).toThrow("Cannot look up field next.pid: next is 'struct task *', not a struct or union");
+    expect(() => btf.findMember(ids.task!, 'comm[8]')).toThrow('Cannot look up field comm[8]: index 8 is past the 8 elements of comm');
     expect(() => btf.findMember(ids.int!, 'x')).toThrow(BtfTypeError);
   });
 });

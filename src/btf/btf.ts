@@ -537,6 +537,16 @@ export class Btf {
     return { name, protoId: proto.id, returnTypeId: proto.returnTypeId, params: proto.params };
   }
 
+  /** Names of the raw tracepoints this BTF describes (from its `btf_trace_<name>` typedefs), sorted. */
+  rawTracepointNames(): string[] {
+    const names: string[] = [];
+    for (const id of this.ids('typedef')) {
+      const name = this.nameOf(id);
+      if (name.startsWith('btf_trace_')) names.push(name.slice('btf_trace_'.length));
+    }
+    return names.sort();
+  }
+
   /**
    * Arguments of a raw tracepoint. The `btf_trace_<name>` typedef (the id tp_btf attaches by) points to a
    * prototype without parameter names, so names come from the tracepoint's `__probestub_`/`__traceiter_`/

@@ -212,10 +212,10 @@ export function findMember(btf: Btf, structId: number, path: string): BtfFieldLo
     typeId = found.typeId;
     for (const idx of indexes.match(/\d+/g) ?? []) {
       const arr = btf.typeById(resolve(btf, typeId));
-      if (arr.kind !== 'array') throw new BtfTypeError(`Cannot index ${segment} in ${path}: ${describe(arr)} is not an array`);
+      if (arr.kind !== 'array') throw new BtfTypeError(`Cannot look up field ${path}: ${name} is ${describeType(btf, typeId)}, not an array`);
       const index = Number(idx);
       if (arr.nelems !== 0 && index >= arr.nelems) {
-        throw new BtfTypeError(`Cannot index ${segment} in ${path}: index ${index} is past the ${arr.nelems} elements`);
+        throw new BtfTypeError(`Cannot look up field ${path}: index ${index} is past the ${arr.nelems} elements of ${name}`);
       }
       bitOffset += index * sizeOf(btf, arr.typeId) * 8;
       typeId = arr.typeId;

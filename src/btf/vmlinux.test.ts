@@ -180,6 +180,16 @@ describe.skipIf(skipReason !== undefined)('vmlinux BTF against bpftool', () => {
       'unsigned int prev_state',
     ]);
     expect(args.typedefId).toBe(raw.findIndex((r) => r?.kind === 'TYPEDEF' && r.name === 'btf_trace_sched_switch'));
+    const rawNames = raw.filter((r) => r?.kind === 'TYPEDEF' && r.name.startsWith('btf_trace_')).map((r) => r.name.slice(10));
+    expect(btf.rawTracepointNames()).toEqual(rawNames.sort());
+    // The named prototype must agree with the typedef's for every raw tracepoint.
+    for (const name of rawNames) {
+      const sig = btf.rawTracepointArgs(name);
+      const ptr = raw[Number(raw[sig.typedefId!]!.attrs.get('type_id'))]!;
+      const proto = raw[Number(ptr.attrs.get('type_id'))]!;
+      expect(sig.params.map((p) => p.typeId)).toEqual(proto.items.slice(1).map((p) => Number(p.attrs.get('type_id'))));
+      for (const p of sig.params) btf.formatDecl(p.typeId, p.name);
+    }
   });
 
   it('gives kernel function prototypes with names and types', () => {

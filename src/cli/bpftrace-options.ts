@@ -175,26 +175,42 @@ export function parseBpftraceOptions(argv: readonly string[]): BpftraceOptions {
 }
 
 export function usage(): string {
-  return `usage: bpfkit [options] (-e 'program' | FILE | -) [arguments...]
+  return `bpfkit - bpftrace-compatible tracing for Linux, compiled to eBPF in TypeScript
 
-Runs a bpftrace program. Arguments after the program are its $1, $2, ... and --name=value parameters.
+USAGE:
+    bpfkit [options] filename
+    bpfkit [options] - <program on stdin>
+    bpfkit [options] -e 'program'
+    named script parameters go after \`--\`: bpfkit -e 'program' -- --name=value
 
-  -e PROGRAM        the program text
-  -d, --debug STAGE show a compiler stage: ast (the parsed tree); more stages come later
-  --dry-run         stop after checking the program
-  -l [SEARCH]       list probes
-  -p, --pid PID     trace only PID (and enable its USDT probes)
-  -c, --cmd CMD     start CMD and trace it
-  -o, --output FILE write the program's output to FILE
-  -f FORMAT         output format: text or json
-  -B MODE           output buffering: line, full or none
-  -q, --quiet       fewer messages
-  -v, --verbose     more messages
-  -k, --warnings    warn when probe reads and map lookups fail at run time
-  --no-warnings     no warnings at all
-  --unsafe          allow functions that change the system
-  -I DIR            add DIR to the C include path
-  -h, --help        this text
-  -V, --version     print the version
+OPTIONS:
+    -e 'program'   the program to run
+    -l, --list [search|filename]
+                   list the probes this machine offers, or those of a program
+    -v, --verbose  verifier logs and instruction counts; with -l, probe arguments too
+    -h, --help     this text
+    -V, --version  the version
+    --info         what this kernel's BPF supports
+
+    -p, --pid PID  trace only PID (uprobes, USDT and perf events of that process)
+    -c, --cmd CMD  start CMD, attach, then let it run; stop when it exits
+
+    -o, --output FILE
+                   write the program's output to FILE
+    -f FORMAT      output format: 'text' or 'json'
+    -B MODE        output buffering: 'line', 'full' or 'none'
+    -q, --quiet    no "Attached N probes" line
+    -k, --warnings warn when probe reads fail at run time
+    --no-warnings  no warnings at all
+
+    --unsafe       allow functions that act on the system (system())
+
+TROUBLESHOOTING OPTIONS:
+    --dry-run      load and attach, then stop
+    -d, --debug STAGE
+                   print a compiler stage: 'ast', 'types', 'dis' (bytecode), 'verifier', 'all'
+
+ENVIRONMENT:
+    Config variables can be set as BPFTRACE_<NAME>, e.g. BPFTRACE_MAX_STRLEN=128.
 `;
 }

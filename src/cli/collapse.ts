@@ -29,7 +29,7 @@ Formats:
              @[kstack, ustack, comm] = count(); folded as comm;user frames;kernel frames
   json       the same maps as JSON output (-f json): {"type": "map", "data": {...}}
       --map NAME       only this map (default: all maps)
-      --kernel         annotate the first stack of each key (the kstack) with _[k]
+      --kernel         annotate the stack that is the first key element (kstack) with _[k]
       --keep-offsets   keep "+offset" on symbols (default: dropped, so offsets merge)
   diff BEFORE AFTER
              two folded files to "stack before after" lines for a differential graph

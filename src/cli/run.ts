@@ -1,10 +1,29 @@
-// `bpfkit [bpftrace options]`: the bpftrace-compatible command. For now it reads and parses the program;
-// running it arrives with the runtime.
-import { readFileSync } from 'node:fs';
-import { formatDiagnostics, parse, printAst } from '../lang/index.js';
+// `bpfkit [bpftrace options]`: the bpftrace-compatible command. Reads the program, compiles it, and runs it
+// with the runtime, printing what bpftrace prints and exiting as bpftrace exits.
+import { existsSync, readFileSync } from 'node:fs';
+import { compile, dumpBytecode, dumpTypedAst, formatDiagnostics, parse, printAst, type CompiledArtifact } from '../lang/index.js';
+import {
+  ChildCommand,
+  FdSink,
+  JsonOutput,
+  ProgramLoadError,
+  runSession,
+  ScriptRunError,
+  TextOutput,
+  type BufferingMode,
+  type Output,
+} from '../runtime/index.js';
 import { parseBpftraceOptions, usage, UsageError, type BpftraceOptions } from './bpftrace-options.js';
 
-const VERSION = 'bpfkit 0.1.0 (bpftrace 0.26 language)';
+// Scripts and test runners recognise bpftrace by this line's start.
+const VERSION = 'bpftrace v0.26.0 (bpfkit 0.1.0)';
+
+// Config variables that can also be set as BPFTRACE_<NAME> in the environment (the script's config block wins).
+const ENV_CONFIG = [
+  'max_strlen', 'stack_mode', 'print_maps_on_exit', 'max_map_keys', 'perf_rb_pages', 'log_size', 'max_bpf_progs', 'max_probes',
+  'on_stack_limit', 'missing_probes', 'cache_user_symbols', 'cpp_demangle', 'lazy_symbolication', 'show_debug_info', 'symbol_source',
+  'max_cat_bytes', 'str_trunc_trailer', 'max_type_res_iterations', 'license',
+];
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) {
@@ -16,7 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     opts = parseBpftraceOptions(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`ERROR: USAGE: ${e.message}\n`);
+    // getopt's own complaints (and conflicting options) come with the usage text, as in bpftrace.
+    const withUsage = /^(invalid option --|unrecognized option|option requires|option '--|Cannot use both)/.test(e.message);
+    process.stderr.write(`ERROR: USAGE: ${e.message}\n${withUsage ? usage() : ''}`);
     return 1;
   }
   if (opts.help) {
@@ -27,7 +48,35 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (opts.list && opts.program === undefined) return notBuilt('listing probes');
+  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
+    process.stderr.write(`ERROR: Invalid output format "${opts.format}"\nValid formats: 'text', 'json'\n`);
+    return 1;
+  }
+  let pid: number | undefined;
+  if (opts.pid !== undefined) {
+    const parsed = parsePid(opts.pid);
+    if (typeof parsed === 'string') {
+      process.stderr.write(`ERROR: ${parsed}\n`);
+      return 1;
+    }
+    if (!processExists(parsed)) {
+      process.stderr.write(`ERROR: Failed to attach to pid: No such process: ${opts.pid}\n`);
+      return 1;
+    }
+    pid = parsed;
+  }
+  if (opts.list && opts.program === undefined) {
+    // `-l FILE` lists the probes of the script in FILE; anything else is a search pattern.
+    const search = opts.listSearch;
+    if (search !== undefined && existsSync(search)) {
+      opts.file = search;
+    } else {
+      if (search !== undefined && search.includes('.') && !/[:*]/.test(search)) {
+        process.stderr.write(`WARNING: It appears that '${search}' is a filename but the file does not exist. Treating '${search}' as a search pattern.\n`);
+      }
+      return (await import('./list.js')).listProbes(search === '*' ? undefined : search, { verbose: opts.verbose });
+    }
+  }
 
   let source: string;
   let filename: string;
@@ -48,19 +97,126 @@ export async function main(argv: string[]): Promise<number> {
     filename = opts.file!;
   }
 
-  const { program, diagnostics } = parse(source, filename);
-  const text = formatDiagnostics(diagnostics, { warnings: opts.warnings !== 'none' });
-  if (text !== '') process.stderr.write(text);
-  if (!diagnostics.ok) return 1;
-  if (opts.debug.has('ast')) {
-    process.stdout.write(printAst(program));
-    return 0;
+  if (opts.debug.has('ast') || opts.debug.has('parse')) {
+    const parsed = parse(source, filename);
+    if (parsed.diagnostics.ok) process.stdout.write(printAst(parsed.program));
   }
-  if (opts.dryRun) return 0;
-  return notBuilt('running programs');
+
+  if (opts.list) {
+    // Listing needs only the probes' expansion, not a program that type-checks.
+    const expanded = compile(source, filename, { positional: opts.params, stopAfter: 'probe-expansion' });
+    if (!expanded.diagnostics.ok || !expanded.context) {
+      process.stderr.write(formatDiagnostics(expanded.diagnostics, { warnings: false }));
+      return 1;
+    }
+    return (await import('./list.js')).listExpandedProbes(expanded.context.probes.map((p) => p.target));
+  }
+
+  const result = compile(source, filename, {
+    positional: opts.params,
+    config: envConfig(),
+    unsafe: opts.unsafe,
+    named: namedParams(opts.namedParams),
+  });
+  if (!result.diagnostics.ok || result.artifact === undefined) {
+    const text = formatDiagnostics(result.diagnostics, { warnings: opts.warnings !== 'none' });
+    process.stderr.write(text === '' ? 'ERROR: Compilation failed\n' : text);
+    return 1;
+  }
+  // bpftrace prints the warnings of a program that compiled on stdout.
+  if (opts.warnings !== 'none') process.stdout.write(formatDiagnostics(result.diagnostics, { warnings: true }));
+  const artifact = result.artifact;
+  if (opts.debug.has('types') && result.context) process.stdout.write(dumpTypedAst(result.context));
+  if (opts.debug.has('codegen') || opts.debug.has('codegen-opt') || opts.debug.has('dis')) process.stdout.write(dumpBytecode(artifact));
+
+  return run(artifact, opts, pid);
 }
 
-function notBuilt(what: string): number {
-  process.stderr.write(`ERROR: ${what} is not built yet (only parsing: try -d ast or --dry-run)\n`);
-  return 1;
+async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: number | undefined): Promise<number> {
+  let sink: FdSink;
+  const mode: BufferingMode | undefined = opts.buffering;
+  try {
+    sink = opts.output !== undefined ? FdSink.openFile(opts.output, mode) : new FdSink(1, mode ? { mode } : {});
+  } catch (err) {
+    return reportRunError(err);
+  }
+  const color = process.stderr.isTTY === true && process.env['BPFTRACE_COLOR'] !== 'never';
+  const output: Output = opts.format === 'json' ? new JsonOutput(sink) : new TextOutput(sink, { color: color || process.env['BPFTRACE_COLOR'] === 'always' });
+  let child: ChildCommand | undefined;
+  try {
+    if (opts.cmd !== undefined) child = ChildCommand.start(opts.cmd);
+    return await runSession({
+      artifact,
+      output,
+      flush: () => sink.flush(),
+      log: (text) => sink.stderr(text),
+      notify: (text) => {
+        process.stdout.write(text);
+      },
+      quiet: opts.quiet,
+      verbose: opts.verbose || opts.debug.has('verifier'),
+      dryRun: opts.dryRun,
+      unsafe: opts.unsafe,
+      warnings: opts.warnings !== 'none',
+      ...(pid !== undefined ? { pid } : {}),
+      ...(child ? { child } : {}),
+      notifyAttached: process.env['__BPFTRACE_NOTIFY_PROBES_ATTACHED'] !== undefined,
+    });
+  } catch (err) {
+    sink.flush();
+    return reportRunError(err);
+  } finally {
+    child?.terminate();
+    sink.close();
+  }
+}
+
+function reportRunError(err: unknown): number {
+  if (err instanceof ProgramLoadError || err instanceof ScriptRunError) {
+    process.stderr.write(`ERROR: ${err.message}\n`);
+    return 1;
+  }
+  throw err;
+}
+
+// bpftrace's pid checks and their messages.
+function parsePid(text: string): number | string {
+  const m = /^(\d+)(.*)$/.exec(text);
+  if (!m) return `Failed to parse pid: invalid integer: ${text}`;
+  if (m[2] !== '') return `Failed to parse pid: invalid trailing bytes: ${text}`;
+  const pid = Number(m[1]);
+  if (pid > 0x400000) return `Pid out of range: ${pid}`;
+  return pid;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function envConfig(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ENV_CONFIG) {
+    const v = process.env[`BPFTRACE_${key.toUpperCase()}`];
+    if (v !== undefined) out[key] = v;
+  }
+  // Older spellings bpftrace still reads.
+  const strlen = process.env['BPFTRACE_STRLEN'];
+  if (strlen !== undefined && out['max_strlen'] === undefined) out['max_strlen'] = strlen;
+  return out;
+}
+
+// `--name=value` → name: value; a bare `--name` is a boolean flag.
+function namedParams(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of raw) {
+    const eq = p.indexOf('=');
+    if (eq < 0) out[p] = 'true';
+    else out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
 }

@@ -140,7 +140,7 @@ export class ElfFile {
         const strtab = this.sectionData(names);
         for (let i = 0; i < shnum; i++) {
           const section = this.sectionList[i] as ElfSection;
-          section.name = readString(strtab, table.readUInt32LE(i * shentsize), this, 'section name');
+          section.name = this.readString(strtab, table.readUInt32LE(i * shentsize), 'section name');
         }
       } else if (shstrndx !== 0) {
         throw this.error(`section name table index ${shstrndx} is out of range (${shnum} sections)`);
@@ -400,7 +400,7 @@ export class ElfFile {
       const at = i * entsize;
       const nameOffset = data.readUInt32LE(at);
       if (nameOffset === 0) continue;
-      const name = readString(strtab, nameOffset, this, `symbol ${i} name`);
+      const name = this.readString(strtab, nameOffset, `symbol ${i} name`);
       if (name !== '') out.push(this.symbolAt(data, at, name));
     }
     return out;
@@ -425,20 +425,19 @@ export class ElfFile {
     return this.source.read(offset, length);
   }
 
+  private readString(table: Buffer, offset: number, what: string): string {
+    if (offset >= table.length) throw this.error(`${what} offset ${offset} is outside its string table (${table.length} bytes)`);
+    let end = table.indexOf(0, offset);
+    if (end < 0) end = table.length;
+    return table.toString('utf8', offset, end);
+  }
+
   private offsetNumber(value: bigint, what: string): number {
     if (value > BigInt(this.source.size)) throw this.error(`${what} ${value} is past the end of the file (${this.source.size} bytes)`);
     return Number(value);
   }
 
-  /** @internal */
-  error(detail: string, action = `Cannot read ELF file ${this.path}`): ElfError {
+  private error(detail: string, action = `Cannot read ELF file ${this.path}`): ElfError {
     return new ElfError(`${action}: ${detail}`, this.path);
   }
-}
-
-function readString(table: Buffer, offset: number, file: ElfFile, what: string): string {
-  if (offset >= table.length) throw file.error(`${what} offset ${offset} is outside its string table (${table.length} bytes)`);
-  let end = table.indexOf(0, offset);
-  if (end < 0) end = table.length;
-  return table.toString('utf8', offset, end);
 }

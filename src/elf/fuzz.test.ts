@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ElfError, parseElf, type ElfFile } from './index.js';
+import { ElfError, parseElf, parseLdCache, type ElfFile } from './index.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/elf');
 const haveSdt = existsSync('/usr/include/x86_64-linux-gnu/sys/sdt.h') || existsSync('/usr/include/sys/sdt.h');
@@ -96,6 +96,34 @@ describe.skipIf(!haveSdt)('ELF fuzz', () => {
         bytes[at] = random() < 0.3 ? 0xff : Math.floor(random() * 256);
       }
       counts[outcome(bytes)]++;
+    }
+    expect(counts.ElfError).toBeGreaterThan(0);
+    expect(counts.ok).toBeGreaterThan(0);
+  });
+});
+
+describe('ld.so cache fuzz', () => {
+  it('gives ElfError or entries for truncated and mutated caches', () => {
+    let original: Buffer;
+    try {
+      original = readFileSync('/etc/ld.so.cache');
+    } catch {
+      console.log('ld.so cache fuzz skipped: no /etc/ld.so.cache');
+      return;
+    }
+    const random = rng(7);
+    const counts = { ok: 0, ElfError: 0 };
+    for (let i = 0; i < 1000; i++) {
+      let bytes = Buffer.from(original);
+      if (i % 2 === 0) bytes = bytes.subarray(0, Math.floor(random() * bytes.length));
+      else for (let f = 0; f < 4; f++) bytes[Math.floor(random() * Math.min(bytes.length, 4096))] = Math.floor(random() * 256);
+      try {
+        parseLdCache(bytes);
+        counts.ok++;
+      } catch (err) {
+        if (!(err instanceof ElfError)) throw err;
+        counts.ElfError++;
+      }
     }
     expect(counts.ElfError).toBeGreaterThan(0);
     expect(counts.ok).toBeGreaterThan(0);

@@ -56,6 +56,17 @@ describe('RingBufReader', () => {
     expect(reader.records).toBe(5000);
   });
 
+  it('reads records that straddle the end of the ring whole, through the double mapping', () => {
+    // 24-byte records (16 of data, 8 of header) do not divide 4 KiB: every few rounds one wraps past the end.
+    const reader = setup(ringbufDiscardProgram, 4096);
+    const seen: [bigint, bigint][] = [];
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 50; i++) markedCall();
+      reader.poll((r) => seen.push([u64(r, 0), u64(r, 8)]));
+    }
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => [BigInt(2 * i), BigInt(6 * i)]));
+  });
+
   it('skips discarded records', () => {
     const reader = setup(ringbufDiscardProgram);
     for (let i = 0; i < 100; i++) markedCall();

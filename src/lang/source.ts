@@ -33,12 +33,13 @@ export class SourceFile {
     return { line: lo + 1, col: offset - starts[lo]! + 1 };
   }
 
-  // The text of a 1-based line without its newline.
+  // The text of a 1-based line without its line ending (`\n` or `\r\n`).
   line(line: number): string {
     const start = this.lineStarts[line - 1];
     if (start === undefined) return '';
     const next = this.lineStarts[line];
-    const end = next === undefined ? this.text.length : next - 1;
+    let end = next === undefined ? this.text.length : next - 1;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
     return this.text.slice(start, end);
   }
 }

@@ -25,6 +25,15 @@ interface SymbolTable {
   names: string[];
 }
 
+interface LoadedElf {
+  elf: ElfFile | undefined;
+  table: SymbolTable | undefined;
+}
+
+/** Parsed files shared by every symbolizer in the process, oldest dropped first past the limit. */
+const shared = new Map<string, LoadedElf>();
+const SHARED_LIMIT = 256;
+
 /**
  * Maps a process's addresses to `symbol+offset` and the module. The memory map is read once, when made;
  * ELF files are opened when an address first falls in them, so a symbolizer captured while the process ran
@@ -34,7 +43,7 @@ export class UserSymbolizer {
   readonly pid: number;
   private readonly maps: ProcMapping[];
   private readonly perfMapDir: string;
-  private readonly elves = new Map<string, { elf: ElfFile | undefined; table: SymbolTable | undefined }>();
+  private readonly elves = new Map<string, LoadedElf>();
   private perfMap: PerfMapEntry[] | undefined | null = null;
 
   /** Reads /proc/PID/maps now; everything else waits until an address needs it. */
@@ -94,10 +103,14 @@ export class UserSymbolizer {
     return text;
   }
 
-  private load(mapping: ProcMapping): { elf: ElfFile | undefined; table: SymbolTable | undefined } {
+  private load(mapping: ProcMapping): LoadedElf {
+    // Device and inode name the exact file every process maps, so all symbolizers share one parsed copy.
     const key = `${mapping.dev}:${mapping.inode}:${mapping.path}`;
-    let entry = this.elves.get(key);
-    if (entry) return entry;
+    let entry = this.elves.get(key) ?? shared.get(key);
+    if (entry) {
+      this.elves.set(key, entry);
+      return entry;
+    }
     entry = { elf: undefined, table: undefined };
     for (const candidate of this.candidatePaths(mapping)) {
       try {
@@ -109,6 +122,10 @@ export class UserSymbolizer {
       }
     }
     this.elves.set(key, entry);
+    if (entry.table) {
+      if (shared.size >= SHARED_LIMIT) shared.delete(shared.keys().next().value as string);
+      shared.set(key, entry);
+    }
     return entry;
   }
 

@@ -2,7 +2,7 @@
 // maps, loads and attaches the programs, fires begin/end with BPF_PROG_TEST_RUN, and reads records and maps back.
 import { applyRelocations } from '../../src/isa/index.js';
 import { createMap, loadProgram, type BpfMap, type Program } from '../../src/kernel/index.js';
-import { attachRawTracepoint, attachTracepoint, type Link } from '../../src/kernel/link/index.js';
+import { attachPerfEvent, attachRawTracepoint, attachTracepoint, type Link } from '../../src/kernel/link/index.js';
 import { RingBufReader } from '../../src/kernel/ringbuf.js';
 import { compile, type CompiledArtifact, type CompileOptions } from '../../src/lang/index.js';
 import { formatDiagnostics } from '../../src/lang/diagnostics.js';
@@ -51,6 +51,11 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
       const t = p.target;
       if (t.kind === 'tracepoint') links.push(attachTracepoint(prog, t.category, t.event));
       else if (t.kind === 'rawtracepoint' && !t.btf) links.push(attachRawTracepoint(prog, t.name));
+      else if (t.kind === 'software' || t.kind === 'hardware') links.push(...attachPerfEvent(prog, { type: t.kind, event: t.event, period: t.count ?? 1 }));
+      else if (t.kind === 'profile' || t.kind === 'interval') {
+        const timing = t.hz !== undefined ? { frequency: t.hz } : { period: t.periodNs! };
+        links.push(...attachPerfEvent(prog, { type: 'software', event: 'cpu-clock', ...timing, ...(t.kind === 'interval' ? { cpus: [0] } : {}) }));
+      }
     }
   } catch (err) {
     close();

@@ -23,6 +23,11 @@ describe('collapseBpftraceText', () => {
     expect(entries(collapseBpftraceText(text))).toEqual([['bash;42;main;read', 5]]);
   });
 
+  it('reads an empty kstack as bpftrace 0.17 prints it (nothing) without marking the ustack as kernel', () => {
+    const text = '@[, \n    PlatformWorkerThread(void*)+401\n    start_thread+773\n, node]: 1\n';
+    expect(entries(collapseBpftraceText(text, { kernel: true }))).toEqual([['node;start_thread;PlatformWorkerThread(void*)', 1]]);
+  });
+
   it('reads perf-mode stacks (address, symbol, module)', () => {
     const text = '@[\n\tffffffff8100a1b2 schedule+45 ([kernel.kallsyms])\n\tffffffff8100c3d4 do_idle+12 ([kernel.kallsyms])\n]: 2\n';
     expect(entries(collapseBpftraceText(text))).toEqual([['do_idle;schedule', 2]]);

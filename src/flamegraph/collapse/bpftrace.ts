@@ -6,7 +6,7 @@ import { addStack, foldedFrame, type FoldedCounts } from './folded-map.js';
 export interface MapCollapseOptions {
   /** Only this map (e.g. "@stacks"); default: every map in the input. */
   map?: string;
-  /** Mark the first stack of each key (the kstack of `@[kstack, ustack, comm]`) as kernel frames, `_[k]`. */
+  /** Mark the stack that is the key's first element (the kstack of `@[kstack, ustack, comm]`) as kernel, `_[k]`. */
   kernel?: boolean;
   /** Keep `+offset` on symbols; default drops it so samples at different offsets of a function merge. */
   keepOffsets?: boolean;
@@ -45,7 +45,7 @@ function parseKey(key: string, sep: string): KeyElement[] {
 function cleanFrame(frame: string, options: MapCollapseOptions): string {
   let f = frame;
   // Perf-mode stacks print "address symbol"; the address only splits identical frames.
-  const perf = /^[0-9a-f]+\s+(\S.*)$/.exec(f);
+  const perf = /^[0-9a-f]{8,16}\s+(\S.*)$/.exec(f);
   if (perf) f = perf[1] as string;
   f = f.replace(/ \([^()]*\)$/, '');
   if (!options.keepOffsets) f = f.replace(/\+(0x[0-9a-fA-F]+|\d+)$/, '');
@@ -56,13 +56,20 @@ function cleanFrame(frame: string, options: MapCollapseOptions): string {
  * `@[kstack, ustack, comm]` folds as comm;user frames;kernel frames. */
 function stackOfKey(elements: KeyElement[], options: MapCollapseOptions): string {
   const parts: string[] = [];
-  for (const e of elements) if (e.kind === 'value') parts.push(foldedFrame(e.text.replace(/^"|"$/g, '')));
-  const stacks = elements.filter((e): e is { kind: 'stack'; frames: string[] } => e.kind === 'stack');
-  for (let i = stacks.length - 1; i >= 0; i--) {
+  for (const e of elements) {
+    if (e.kind !== 'value') continue;
+    // An empty element is an empty stack (bpftrace 0.17 prints it as nothing) or an empty string: no frame.
+    const text = e.text.trim().replace(/^"|"$/g, '');
+    if (text !== '') parts.push(foldedFrame(text));
+  }
+  // The kernel stack is the key's first element, as in @[kstack, ustack, comm]; bpftrace 0.17 prints an empty
+  // kstack as nothing, which parses as an empty value, so the position (not the count of stacks) decides.
+  for (let i = elements.length - 1; i >= 0; i--) {
+    const e = elements[i] as KeyElement;
+    if (e.kind !== 'stack') continue;
     const kernel = options.kernel === true && i === 0;
-    const frames = (stacks[i] as { frames: string[] }).frames;
-    for (let j = frames.length - 1; j >= 0; j--) {
-      const f = cleanFrame(frames[j] as string, options);
+    for (let j = e.frames.length - 1; j >= 0; j--) {
+      const f = cleanFrame(e.frames[j] as string, options);
       parts.push(kernel ? `${f}_[k]` : f);
     }
   }

@@ -1,6 +1,6 @@
 // Tracepoints: a perf event of type PERF_TYPE_TRACEPOINT on the tracepoint's id, with the program attached to it.
 import { readFileSync } from 'node:fs';
-import { PerfAttrFlag, PerfType } from '../../sys/index.js';
+import { Errno, PerfAttrFlag, PerfType } from '../../sys/index.js';
 import { tracefsRoot } from '../features.js';
 import { openPerfEvent } from '../perf-event.js';
 import { AttachError, attachFailure, type Link, type ProgramRef } from './link.js';
@@ -25,14 +25,14 @@ export function tracepointId(category: string, name: string): number {
   const code = (lastErr as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EPERM') {
     throw new AttachError('tracepoint', target, `cannot read the tracepoint id from tracefs`, {
-      errno: code === 'EACCES' ? 13 : 1,
+      errno: code === 'EACCES' ? Errno.EACCES : Errno.EPERM,
       hint: 'run as root, and mount tracefs at /sys/kernel/tracing',
       cause: lastErr,
     });
   }
   throw new AttachError('tracepoint', target, `no such tracepoint ${target}`, {
-    errno: 2,
-    hint: 'list them with `bpfkit -l` or under /sys/kernel/tracing/events',
+    errno: Errno.ENOENT,
+    hint: `the tracepoints are listed under ${root}/events`,
     cause: lastErr,
   });
 }
@@ -53,6 +53,6 @@ export function attachTracepoint(prog: ProgramRef, category: string, name: strin
   }
   return attachToPerfEvent('tracepoint', target, prog, fd, {
     EINVAL: { detail: 'the program is not a tracepoint program', hint: 'load it as BPF_PROG_TYPE_TRACEPOINT' },
-    EEXIST: { detail: 'a program is already attached to this event' },
+    EEXIST: { detail: 'this program is already attached to this tracepoint' },
   });
 }

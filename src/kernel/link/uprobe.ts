@@ -3,8 +3,8 @@
 // semaphore) offset sit in config where the PMU's format files say.
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { ElfError, openElf, resolveLibrary } from '../../elf/index.js';
-import { PerfAttrFlag, cString, sys } from '../../sys/index.js';
+import { ElfError, openElf, resolveLibrary, type ElfFile } from '../../elf/index.js';
+import { Errno, PerfAttrFlag, cString, sys } from '../../sys/index.js';
 import { formatBits, openPerfEvent, pmuFormatField, pmuType } from '../perf-event.js';
 import { AttachError, AttachUnavailableError, attachFailure, type Link, type ProgramRef } from './link.js';
 import { attachToPerfEvent } from './perf-link.js';
@@ -37,16 +37,24 @@ export function resolveBinary(name: string, pid?: number): string | undefined {
 
 /** The file offset of `symbol` (+ `offset`) in `path`, as an AttachError naming the probe when it cannot be found. */
 export function uprobeOffset(kind: string, path: string, symbol: string, offset = 0n): bigint {
+  const target = `${path}:${symbol}`;
+  let elf: ElfFile;
   try {
-    return openElf(path).symbolFileOffset(symbol) + offset;
+    elf = openElf(path);
   } catch (e) {
-    if (e instanceof ElfError) {
-      const imported = /imported/.test(e.message);
-      throw new AttachError(kind, `${path}:${symbol}`, imported ? 'symbol is imported, not defined, in this file' : 'symbol not found', {
-        hint: imported ? 'attach to the library that defines it' : undefined,
-        cause: e,
-      });
+    if (e instanceof ElfError) throw new AttachError(kind, target, `cannot read the binary: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (elf.symbol(symbol) === undefined) {
+    if (elf.symbolsNamed(symbol).length > 0) {
+      throw new AttachError(kind, target, 'symbol is imported, not defined, in this file', { hint: 'attach to the library that defines it' });
     }
+    throw new AttachError(kind, target, 'symbol not found');
+  }
+  try {
+    return elf.symbolFileOffset(symbol) + offset;
+  } catch (e) {
+    if (e instanceof ElfError) throw new AttachError(kind, target, e.message, { cause: e });
     throw e;
   }
 }
@@ -56,7 +64,7 @@ export function attachUprobe(prog: ProgramRef, opts: UprobeOptions): Link {
   const kind = opts.retprobe ? 'uretprobe' : 'uprobe';
   const named = `${opts.path}:${opts.symbol ?? `0x${BigInt(opts.offset ?? 0).toString(16)}`}`;
   const path = resolveBinary(opts.path, opts.pid);
-  if (path === undefined) throw new AttachError(kind, named, `no such file or library ${opts.path}`, { errno: 2 });
+  if (path === undefined) throw new AttachError(kind, named, `no such file or library ${opts.path}`, { errno: Errno.ENOENT });
   if (opts.symbol === undefined && opts.offset === undefined) throw new AttachError(kind, named, 'give a symbol or a file offset');
   const type = pmuType('uprobe');
   if (type === undefined) {

@@ -1,6 +1,7 @@
 // USDT probes: each location of a provider:name note in the binary gets a uprobe; a probe guarded by a semaphore
 // has the kernel count it up through the uprobe reference counter, so the guarded code runs only while attached.
 import { ElfError, openElf, type UsdtNote } from '../../elf/index.js';
+import { Errno } from '../../sys/index.js';
 import { AttachError, MultiLink, type Link, type ProgramRef } from './link.js';
 import { attachUprobe, resolveBinary } from './uprobe.js';
 
@@ -30,10 +31,10 @@ export function usdtLocations(path: string, provider: string, name: string): Usd
 export function attachUsdt(prog: ProgramRef, opts: UsdtOptions): Link {
   const named = `${opts.path}:${opts.provider}:${opts.name}`;
   const path = resolveBinary(opts.path, opts.pid);
-  if (path === undefined) throw new AttachError('usdt', named, `no such file or library ${opts.path}`, { errno: 2 });
+  if (path === undefined) throw new AttachError('usdt', named, `no such file or library ${opts.path}`, { errno: Errno.ENOENT });
   const target = `${path}:${opts.provider}:${opts.name}`;
   const locations = usdtLocations(path, opts.provider, opts.name);
-  if (locations.length === 0) throw new AttachError('usdt', target, 'no such USDT probe', { hint: 'list the probes with `bpfkit -l usdt:PATH:*`' });
+  if (locations.length === 0) throw new AttachError('usdt', target, 'no such USDT probe', { hint: `readelf -n ${path} lists the probes` });
   const links: Link[] = [];
   try {
     for (const loc of locations) {

@@ -203,14 +203,22 @@ export interface TimeEvent {
   readonly size: number;
 }
 
-/** join(arr, sep): the array's strings (a `string[]`-shaped array field), printed joined by `separator`. */
+/**
+ * join(arr, sep): args[0] is a u64 count of strings read (reading stops at the array's first NULL pointer,
+ * at most JOIN_MAX_ARGS), args[1] an array of JOIN_MAX_ARGS strings of JOIN_ARG_SIZE bytes; the runtime prints
+ * the first `count` joined by `separator`, then a newline, as bpftrace does.
+ */
 export interface JoinEvent {
   readonly id: number;
   readonly kind: 'join';
   readonly separator: string;
-  readonly args: readonly [WireField];
+  readonly args: readonly [WireField, WireField];
   readonly size: number;
 }
+
+/** bpftrace's join() limits: 16 strings of up to 1024 bytes each. */
+export const JOIN_MAX_ARGS = 16;
+export const JOIN_ARG_SIZE = 1024;
 
 export type EventDef = FormattedEvent | PrintMapEvent | PrintValueEvent | MapActionEvent | ExitEvent | TimeEvent | JoinEvent;
 

@@ -7,6 +7,7 @@
 // values and ring-buffer records live in the scratch map (per CPU, no size limit from the stack), addressed
 // as r9 + constant offset, which the verifier tracks exactly.
 import { Assembler } from '../../isa/assembler.js';
+import { pruneUnreachable } from './prune.js';
 import {
   alu64Imm,
   alu64Reg,
@@ -36,6 +37,8 @@ import {
   EVENT_LOSS_MAP,
   GLOBALS_LAYOUT,
   GLOBALS_MAP,
+  JOIN_ARG_SIZE,
+  JOIN_MAX_ARGS,
   RINGBUF_MAP,
   SCRATCH_MAP,
   STACK_MAP_PREFIX,
@@ -127,7 +130,7 @@ class ProbeGenerator {
     this.block(p.body);
     a.label(this.exitLabel);
     a.emit(mov64Imm(R0, 0), exit());
-    const prog = a.assemble();
+    const prog = pruneUnreachable(a.assemble().insns, a.assemble().relocations);
     return { insns: prog.insns, relocations: prog.relocations, scratchSize: roundUp(Math.max(8, this.scratchUsed), 8) };
   }
 
@@ -1253,6 +1256,33 @@ class ProbeGenerator {
         const off = this.scratch(ev.size);
         return this.emitEvent(ev, off);
       }
+      case 'join': {
+        const ev = this.event(c);
+        const off = this.scratch(ev.size);
+        const countOff = off + ev.args[0]!.offset;
+        const strOff = off + ev.args[1]!.offset;
+        const user = this.argIsUser(args[0]!);
+        const done = a.newLabel('join.done');
+        const ptrSlot = this.stackSlot();
+        const r = this.reg(c);
+        this.scalar(args[0]!, r);
+        a.emit(stMem(Size.DW, R9, countOff, 0));
+        for (let i = 0; i < JOIN_MAX_ARGS; i++) {
+          // The i-th pointer of the array, then the string it points to.
+          a.emit(mov64Reg(R1, FP), alu64Imm(AluOp.ADD, R1, ptrSlot));
+          a.emit(mov64Imm(R2, 8), mov64Reg(R3, r), alu64Imm(AluOp.ADD, R3, i * 8));
+          a.emit(call(user ? Helper.probe_read_user : Helper.probe_read_kernel));
+          a.jmpImm(JmpOp.JNE, R0, 0, done);
+          a.emit(ldxMem(Size.DW, R3, FP, ptrSlot));
+          a.jmpImm(JmpOp.JEQ, R3, 0, done);
+          this.addr(R1, strOff + i * JOIN_ARG_SIZE);
+          a.emit(mov64Imm(R2, JOIN_ARG_SIZE), call(user ? Helper.probe_read_user_str : Helper.probe_read_kernel_str));
+          a.emit(mov64Imm(R1, i + 1), stxMem(Size.DW, R9, R1, countOff));
+        }
+        a.label(done);
+        this.release(r);
+        return this.emitEvent(ev, off);
+      }
       case 'delete': {
         let def: MapDef;
         let keyOff: number;
@@ -1288,6 +1318,14 @@ class ProbeGenerator {
         this.release(r);
       }
     }
+  }
+
+  /** Whether a pointer expression points into user memory (syscall tracepoint pointers do). */
+  private argIsUser(e: A.Expression): boolean {
+    const t = this.typeOf(e);
+    if (t.kind === 'pointer') return t.userSpace;
+    if (e.kind === 'FieldAccess' && this.ep.args) return this.ep.args.find((f) => f.name === e.field)?.userPointer ?? false;
+    return false;
   }
 
   /** Writes the event id at off and sends the record; counts a loss when the ring buffer is full. */

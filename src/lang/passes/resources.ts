@@ -9,6 +9,8 @@ import {
   EVENT_LOSS_MAP,
   GLOBALS_LAYOUT,
   GLOBALS_MAP,
+  JOIN_ARG_SIZE,
+  JOIN_MAX_ARGS,
   RINGBUF_MAP,
   SCRATCH_MAP,
   STACK_MAP_PREFIX,
@@ -152,6 +154,11 @@ function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefi
     case 'exit': {
       const layout = eventLayout([I64]);
       return { id, kind: 'exit', args: [layout.args[0]!], size: layout.size };
+    }
+    case 'join': {
+      const sep = args[1];
+      const layout = eventLayout([U64, { kind: 'array', element: { kind: 'string', size: JOIN_ARG_SIZE }, length: JOIN_MAX_ARGS }]);
+      return { id, kind: 'join', separator: sep?.kind === 'StringLiteral' ? sep.value : ' ', args: [layout.args[0]!, layout.args[1]!], size: layout.size };
     }
     case 'time': {
       const f = args[0];

@@ -237,7 +237,7 @@ class Analyser {
 
   private keyPart(e: A.Expression): SizedType {
     const t = this.expr(e);
-    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t) || t.kind === 'stack') {
+    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t)) {
       this.error(`${typeName(t)} cannot be used as a map key`, e);
     }
     // Integers in keys are stored as 64-bit, as bpftrace does.
@@ -382,10 +382,7 @@ class Analyser {
       case 'BlockExpr':
         return this.block(e);
       case 'Tuple':
-        return tuple(e.elements.map((x) => {
-          const t = this.expr(x);
-          return t.kind === 'int' ? int(64, t.signed) : t;
-        }));
+        return tuple(e.elements.map((x) => this.expr(x)));
       case 'RecordLiteral':
         return { kind: 'record', name: undefined, fields: e.fields.map((f) => ({ name: f.name, type: this.set(f, this.expr(f.value)) })) };
       case 'Sizeof':
@@ -619,7 +616,7 @@ class Analyser {
         }
         const t = this.expr(a);
         if (args.length > 1) this.error(`Non-map print() only takes 1 argument, ${args.length} found`, c);
-        if (t.kind === 'void' || t.kind === 'none') this.error(`${typeName(t)} type passed to print() is not printable`, c);
+        if (t.kind === 'void') this.error(`${typeName(t)} type passed to print() is not printable`, c);
         return VOID;
       }
       case 'exit':
@@ -680,6 +677,16 @@ class Analyser {
         const b = this.expr(args[1]!);
         if (a.kind !== 'string' || b.kind !== 'string') this.error('strcontains() only supports string arguments', c);
         return BOOL;
+      }
+      case 'join': {
+        if (!this.nargs(c, 1, 2)) return VOID;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'pointer' && t.kind !== 'int') this.error(`join() only supports array or pointer arguments (${typeName(t)} provided)`, c);
+        if (args[1]) {
+          if (args[1].kind !== 'StringLiteral') this.error('join() expects a string literal as the second argument', c);
+          else this.set(args[1], string(Buffer.byteLength(args[1].value) + 1));
+        }
+        return VOID;
       }
       case 'time':
         if (!this.nargs(c, 0, 1)) return VOID;

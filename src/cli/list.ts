@@ -1,0 +1,181 @@
+// `bpfkit -l [SEARCH]` and `-lv`: the probes this machine offers, one per line as bpftrace lists them
+// (`tracepoint:syscalls:sys_enter_openat`, `rawtracepoint:vmlinux:sys_enter`, `software:cpu-clock:`), and
+// with -v each one's arguments indented by four spaces.
+import { readFileSync } from 'node:fs';
+import { loadKernelBtf, type Btf } from '../btf/index.js';
+import type { AttachTarget } from '../lang/index.js';
+import { TraceEvents } from '../tracefs/index.js';
+
+// Software and hardware events with their aliases, as bpftrace lists them.
+const SOFTWARE = ['alignment-faults', 'bpf-output', 'context-switches', 'cs', 'cpu-clock', 'cpu', 'cpu-migrations', 'dummy', 'emulation-faults', 'major-faults', 'minor-faults', 'page-faults', 'faults', 'task-clock'];
+const HARDWARE = ['backend-stalls', 'branch-instructions', 'branches', 'branch-misses', 'bus-cycles', 'cache-misses', 'cache-references', 'cpu-cycles', 'cycles', 'frontend-stalls', 'instructions', 'ref-cycles'];
+const TIME_UNITS = ['hz', 'ms', 's', 'us'];
+// Kinds listed when the search does not name one (kprobes, fentry and iterators are not offered here).
+const KERNEL_KINDS = ['hardware', 'rawtracepoint', 'software', 'tracepoint'];
+const ALIASES: Readonly<Record<string, string>> = {
+  t: 'tracepoint', rt: 'rawtracepoint', s: 'software', h: 'hardware', i: 'interval', p: 'profile', k: 'kprobe', kr: 'kretprobe',
+  u: 'uprobe', ur: 'uretprobe', U: 'usdt', f: 'fentry', fr: 'fexit', kfunc: 'fentry', kretfunc: 'fexit', it: 'iter',
+};
+
+/** A bpftrace wildcard (only `*`) as a whole-string matcher. */
+function wildcard(pattern: string): (s: string) => boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return (s) => re.test(s);
+}
+
+export interface ListOptions {
+  readonly verbose: boolean;
+  readonly write?: (text: string) => void;
+}
+
+/** Lists every probe matching SEARCH (comma-separated patterns allowed). */
+export function listProbes(search: string | undefined, options: ListOptions): number {
+  const lines: string[] = [];
+  for (const raw of (search ?? '').split(',')) {
+    let value = raw.trim();
+    if (value === '') value = '*:*';
+    else if (!value.includes(':')) value = `*:${value}`;
+    lines.push(...listPattern(value, options.verbose));
+  }
+  (options.write ?? ((t: string) => process.stdout.write(t)))(lines.map((l) => `${l}\n`).join(''));
+  return 0;
+}
+
+function listPattern(pattern: string, verbose: boolean): string[] {
+  const parts = pattern.split(':');
+  const kindPattern = parts[0]!;
+  let suffix = pattern.slice(pattern.indexOf(':') + 1);
+  if (suffix === '' && parts.length === 1) suffix = '*';
+  const kinds = kindPattern.includes('*') || parts.length === 1
+    ? KERNEL_KINDS.filter(wildcard(kindPattern === '' ? '*' : kindPattern))
+    : [ALIASES[kindPattern] ?? kindPattern.toLowerCase()];
+  const out: string[] = [];
+  for (const kind of [...new Set(kinds)].sort()) {
+    const search = (withCategory: boolean): string => (parts.length > 2 || !withCategory ? suffix : `*:${suffix}`);
+    switch (kind) {
+      case 'tracepoint':
+        out.push(...listTracepoints(search(true), verbose));
+        break;
+      case 'rawtracepoint':
+        out.push(...listRawTracepoints(search(true), verbose));
+        break;
+      case 'software':
+        out.push(...matchList('software', SOFTWARE.map((e) => `${e}:`), suffix));
+        break;
+      case 'hardware':
+        out.push(...matchList('hardware', HARDWARE.map((e) => `${e}:`), suffix));
+        break;
+      case 'interval':
+      case 'profile':
+        out.push(...matchList(kind, TIME_UNITS.map((u) => `${u}:`), suffix));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function matchList(kind: string, items: readonly string[], search: string): string[] {
+  const m = wildcard(search === '' ? '*' : search);
+  return [...new Set(items.filter(m))].sort().map((i) => `${kind}:${i}`);
+}
+
+function listTracepoints(search: string, verbose: boolean): string[] {
+  let events: TraceEvents;
+  try {
+    events = new TraceEvents();
+  } catch {
+    return [];
+  }
+  const m = wildcard(search);
+  const out: string[] = [];
+  const names: string[] = [];
+  for (const c of events.categories()) for (const e of events.events(c)) if (m(`${c}:${e}`)) names.push(`${c}:${e}`);
+  names.sort();
+  for (const name of names) {
+    out.push(`tracepoint:${name}`);
+    if (verbose) out.push(...tracepointFields(events.root, name));
+  }
+  return out;
+}
+
+// The declarations of an event's own fields (the ones after the common fields' blank line).
+function tracepointFields(root: string, name: string): string[] {
+  const [category, event] = name.split(':') as [string, string];
+  let text: string;
+  try {
+    text = readFileSync(`${root}/events/${category}/${event}/format`, 'utf8');
+  } catch {
+    return [];
+  }
+  const lines = text.split('\n');
+  const blank = lines.indexOf('');
+  const out: string[] = [];
+  for (const line of lines.slice(blank + 1)) {
+    if (!line.startsWith('\tfield:')) continue;
+    const start = line.indexOf(':') + 1;
+    out.push(`    ${line.slice(start, line.indexOf(';'))}`);
+  }
+  return out;
+}
+
+function listRawTracepoints(search: string, verbose: boolean): string[] {
+  let btf: Btf;
+  try {
+    btf = loadKernelBtf();
+  } catch {
+    return [];
+  }
+  const m = wildcard(search);
+  const out: string[] = [];
+  for (const name of btf.rawTracepointNames()) {
+    if (!m(`vmlinux:${name}`)) continue;
+    out.push(`rawtracepoint:vmlinux:${name}`);
+    if (!verbose) continue;
+    try {
+      for (const p of btf.rawTracepointArgs(name).params) out.push(`    ${btf.formatDecl(p.typeId, p.name)}`);
+    } catch {
+      // No prototype: list the name alone.
+    }
+  }
+  return out;
+}
+
+/** How bpftrace lists a probe of a program: periodic and counted probes lose their rate or count. */
+function listingName(t: AttachTarget): string | undefined {
+  switch (t.kind) {
+    case 'begin':
+    case 'end':
+      return undefined;
+    case 'tracepoint':
+      return `tracepoint:${t.category}:${t.event}`;
+    case 'rawtracepoint':
+      return `rawtracepoint:${t.module ?? 'vmlinux'}:${t.name}`;
+    case 'kprobe':
+      return `${t.ret ? 'kretprobe' : 'kprobe'}:${t.module ? `${t.module}:` : ''}${t.symbol}`;
+    case 'fentry':
+      return `${t.ret ? 'fexit' : 'fentry'}:${t.module ?? 'vmlinux'}:${t.func}`;
+    case 'uprobe':
+      return `${t.ret ? 'uretprobe' : 'uprobe'}:${t.path}:${t.symbol ?? `0x${t.offset.toString(16)}`}`;
+    case 'usdt':
+      return `usdt:${t.path}:${t.provider}:${t.name}`;
+    case 'profile':
+    case 'interval':
+      return `${t.kind}:${t.unit}:`;
+    case 'software':
+    case 'hardware':
+      return `${t.kind}:${t.event}:`;
+  }
+}
+
+/** `-l` with a program: the probes its attach points expand to. */
+export function listExpandedProbes(targets: readonly AttachTarget[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
+  const lines: string[] = [];
+  for (const t of targets) {
+    const name = listingName(t);
+    if (name !== undefined) lines.push(`${name}\n`);
+  }
+  write(lines.join(''));
+  return 0;
+}

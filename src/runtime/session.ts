@@ -1,0 +1,267 @@
+// Running a compiled script, in bpftrace's order:
+//   load maps and programs → write the globals → run begin probes (BPF_PROG_TEST_RUN; their records wait in the
+//   ring buffer) → attach every other probe → release the -c command → "Attached N probes" → poll the ring
+//   buffer until exit(), a signal, the traced process's end, or (with only begin/end probes) an empty buffer →
+//   detach → run end probes → drain → lost-event warning → print the maps.
+import { Epoll, sys } from '../sys/index.js';
+import type { BpfMap } from '../kernel/map.js';
+import { RingBufReader } from '../kernel/ringbuf.js';
+import { EVENT_LOSS_MAP, GLOBALS_LAYOUT, GLOBALS_MAP, RINGBUF_MAP, userMaps, type CompiledArtifact } from '../lang/codegen/artifact.js';
+import { attachAll, type AttachedProbe } from './attach.js';
+import type { ChildCommand } from './child.js';
+import { encodeUint } from './decode.js';
+import { ScriptRunError } from './errors.js';
+import { EventHandler } from './events.js';
+import { loadScript, type LoadedScript } from './loader.js';
+import { readUserMap } from './map-reader.js';
+import { lostEventsWarning, printMapsAtExit, type Output } from './output/index.js';
+import { sessionDecodeContext } from './symbolize.js';
+
+export interface SessionOptions {
+  readonly artifact: CompiledArtifact;
+  readonly output: Output;
+  /** Called after each batch of records and before anything is written outside `output`. */
+  readonly flush: () => void;
+  /** Diagnostics outside the Output (verbose notes, event errors, the lost-event total): stderr. */
+  readonly log: (text: string) => void;
+  /** The bpftrace test runner's handshake line goes straight to the real stdout. */
+  readonly notify?: (text: string) => void;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly dryRun?: boolean;
+  readonly unsafe?: boolean;
+  /** warnf() output (off with --no-warnings). */
+  readonly warnings?: boolean;
+  /** -p PID */
+  readonly pid?: number;
+  /** -c CMD, started and held at its gate by the caller. */
+  readonly child?: ChildCommand;
+  /** Print `__BPFTRACE_NOTIFY_PROBES_ATTACHED` once attached. */
+  readonly notifyAttached?: boolean;
+  /** Poll timeout (ms) of one wait for records. */
+  readonly pollMs?: number;
+}
+
+/** Runs the script to its end; resolves to bpftrace's exit code (exit()'s argument, 0 otherwise). */
+export async function runSession(options: SessionOptions): Promise<number> {
+  const session = new Session(options);
+  try {
+    return await session.run();
+  } finally {
+    session.close();
+  }
+}
+
+class Session {
+  readonly #o: SessionOptions;
+  #loaded: LoadedScript | undefined;
+  #reader: RingBufReader | undefined;
+  #epfd = -1;
+  #attached: AttachedProbe[] = [];
+  #handler: EventHandler | undefined;
+  #finalize = false;
+  #exitSignal = false;
+  #exitCode = 0;
+  #lostSeen = 0n;
+  readonly #onSignal = (): void => {
+    this.#exitSignal = true;
+  };
+
+  constructor(options: SessionOptions) {
+    this.#o = options;
+  }
+
+  async run(): Promise<number> {
+    const o = this.#o;
+    const artifact = o.artifact;
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+
+    const loaded = loadScript(artifact, { verbose: o.verbose ?? false });
+    this.#loaded = loaded;
+    if (o.verbose) this.#describePrograms(loaded);
+    this.#writeGlobals(loaded.maps);
+    const ringbuf = loaded.maps.get(RINGBUF_MAP);
+    if (!ringbuf) throw new ScriptRunError('The compiled script has no ring buffer');
+    this.#reader = new RingBufReader(ringbuf);
+    const decode = sessionDecodeContext(loaded.maps, artifact.config.raw, artifact.config.maxStrlen);
+    this.#handler = new EventHandler({
+      artifact,
+      maps: loaded.maps,
+      output: o.output,
+      decode,
+      unsafe: o.unsafe ?? artifact.config.unsafe,
+      warnings: o.warnings ?? true,
+      onExit: (code) => {
+        this.#exitCode = code;
+        this.#requestFinalize();
+      },
+      flush: o.flush,
+    });
+
+    const begins = loaded.programs.filter((p) => p.def.target.kind === 'begin');
+    const ends = loaded.programs.filter((p) => p.def.target.kind === 'end');
+    for (const p of begins) p.program.testRun();
+
+    this.#attached = attachAll(loaded.programs, o.pid !== undefined ? { pid: o.pid } : {});
+    if (o.dryRun) return 0;
+    o.child?.release();
+
+    const attachedCount = this.#attached.length;
+    const total = attachedCount + begins.length + ends.length;
+    if (total === 0) throw new ScriptRunError('Attachment failed for all probes.');
+    if (!o.quiet) o.output.attachedProbes(total);
+    if (o.notifyAttached) {
+      o.flush();
+      (o.notify ?? ((t: string) => process.stdout.write(t)))('__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    }
+
+    await this.#poll((begins.length > 0 || ends.length > 0) && attachedCount === 0);
+
+    this.#detach();
+    this.#finalize = false;
+    this.#exitSignal = false;
+    for (const p of ends) p.program.testRun();
+    await this.#poll(true);
+
+    const lost = this.#lostTotal();
+    if (lost > 0n) {
+      o.flush();
+      o.log(lostEventsWarning(lost));
+    }
+    if (artifact.config.printMapsOnExit) {
+      const snapshots = userMaps(artifact).flatMap((def) => {
+        const map = loaded.maps.get(def.name);
+        return map ? [readUserMap(def, map, decode)] : [];
+      });
+      printMapsAtExit(o.output, snapshots);
+    } else {
+      o.output.end();
+    }
+    o.flush();
+    return this.#exitCode;
+  }
+
+  close(): void {
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+    this.#detach();
+    if (this.#epfd >= 0) sys().close(this.#epfd);
+    this.#epfd = -1;
+    this.#reader?.close();
+    this.#reader = undefined;
+    this.#loaded?.close();
+    this.#loaded = undefined;
+    this.#o.child?.terminate();
+  }
+
+  #describePrograms(loaded: LoadedScript): void {
+    for (const p of loaded.programs) {
+      const info = p.program.info();
+      this.#o.log(`Program ${p.def.probe} (${p.def.name}): ${p.def.insns.length} instructions, ${info.verifiedInsns} verified, ${info.jitedLen} bytes jited\n`);
+      if (p.program.verifierLog) this.#o.log(p.program.verifierLog.endsWith('\n') ? p.program.verifierLog : `${p.program.verifierLog}\n`);
+    }
+  }
+
+  #writeGlobals(maps: ReadonlyMap<string, BpfMap>): void {
+    const globals = maps.get(GLOBALS_MAP);
+    if (!globals) return;
+    const value = new Uint8Array(globals.spec.valueSize);
+    value.set(encodeUint(process.hrtime.bigint(), 8), GLOBALS_LAYOUT.startNs);
+    if (this.#o.child) value.set(encodeUint(BigInt(this.#o.child.pid), 8), GLOBALS_LAYOUT.cpid);
+    globals.update(encodeUint(0n, globals.spec.keySize), value);
+  }
+
+  #requestFinalize(): void {
+    this.#finalize = true;
+    this.#detach();
+    this.#o.child?.terminate();
+  }
+
+  #detach(): void {
+    for (const a of this.#attached) for (const l of a.links) l.close();
+    this.#attached = [];
+  }
+
+  #onRecord = (record: Uint8Array): void => {
+    if (this.#finalize) return;
+    if (this.#exitSignal) {
+      this.#requestFinalize();
+      return;
+    }
+    try {
+      this.#handler!.handle(record);
+    } catch (err) {
+      this.#o.flush();
+      this.#o.log(`ERROR: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  };
+
+  #lostTotal(): bigint {
+    const map = this.#loaded?.maps.get(EVENT_LOSS_MAP);
+    if (!map) return 0n;
+    const key = encodeUint(0n, map.spec.keySize);
+    const slots = map.isPerCpu ? map.lookupPerCpu(key) : [map.lookup(key)];
+    let total = 0n;
+    for (const s of slots ?? []) if (s) total += new DataView(s.buffer, s.byteOffset, 8).getBigUint64(0, true);
+    return total;
+  }
+
+  #pollLoss(): void {
+    const now = this.#lostTotal();
+    if (now > this.#lostSeen) {
+      this.#o.output.lostEvents(now - this.#lostSeen);
+      this.#lostSeen = now;
+    }
+  }
+
+  #traceeGone(): boolean {
+    const o = this.#o;
+    if (o.child && !o.child.isAlive) return true;
+    if (o.pid !== undefined) {
+      try {
+        process.kill(o.pid, 0);
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    return false;
+  }
+
+  // bpftrace's poll_output: stop on a signal, or when a poll finds nothing and we are draining or finalizing.
+  async #poll(drain: boolean): Promise<void> {
+    const reader = this.#reader!;
+    const s = sys();
+    if (this.#epfd < 0) {
+      this.#epfd = s.epollCreate();
+      s.epollCtl(this.#epfd, Epoll.CTL_ADD, this.#loaded!.maps.get(RINGBUF_MAP)!.fd, Epoll.IN);
+    }
+    const timeout = this.#o.pollMs ?? 100;
+    for (;;) {
+      this.#pollLoss();
+      let n = reader.poll(this.#onRecord);
+      if (n === 0 && !this.#exitSignal) {
+        // Draining after test runs (which commit synchronously) or after detaching: nothing more is coming
+        // once nothing is pending, so there is no need to wait out a timeout.
+        if ((drain || this.#finalize) && reader.pending() === 0) {
+          this.#o.flush();
+          return;
+        }
+        await s.epollWaitAsync(this.#epfd, 1, timeout);
+        n = reader.poll(this.#onRecord);
+      }
+      this.#o.flush();
+      if (this.#exitSignal) {
+        this.#finalize = true;
+        return;
+      }
+      if (n === 0 && (drain || this.#finalize)) return;
+      if (this.#traceeGone()) {
+        // What the command printed before exiting may still be in the buffer.
+        reader.poll(this.#onRecord);
+        this.#o.flush();
+        return;
+      }
+    }
+  }
+}

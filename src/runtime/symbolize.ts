@@ -1,0 +1,124 @@
+// The decode context of a live session: kernel and user symbols, stack maps, clock offsets, cgroup paths and
+// user names, each loaded on first use so that scripts that need none of them pay nothing.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BpfMap } from '../kernel/map.js';
+import { STACK_MAP_PREFIX } from '../lang/codegen/artifact.js';
+import type { SizedType } from '../lang/types.js';
+import { kernelSymbols, UserSymbolizer, type KernelSymbols } from '../symbols/index.js';
+import type { DecodeContext } from './decode.js';
+import { encodeUint } from './decode.js';
+
+export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Readonly<Record<string, string | number | boolean>>, maxStrlen: number): DecodeContext {
+  let ksyms: KernelSymbols | undefined | null = null;
+  const kernel = (): KernelSymbols | undefined => {
+    if (ksyms === null) {
+      try {
+        ksyms = kernelSymbols();
+      } catch {
+        ksyms = undefined;
+      }
+    }
+    return ksyms;
+  };
+  const users = new Map<number, UserSymbolizer | undefined>();
+  const user = (pid: number): UserSymbolizer | undefined => {
+    if (!users.has(pid)) {
+      try {
+        users.set(pid, UserSymbolizer.capture(pid));
+      } catch {
+        users.set(pid, undefined);
+      }
+    }
+    return users.get(pid);
+  };
+  const kname = (address: bigint, withOffset: boolean): string | undefined => {
+    const hit = kernel()?.lookup(address);
+    if (!hit) return undefined;
+    return withOffset ? `${hit.name}+${hit.offset}` : hit.name;
+  };
+  const uname = (address: bigint, pid: number, withOffset: boolean): string | undefined => {
+    const hit = user(pid)?.symbolize(address);
+    if (!hit || hit.name === undefined) return undefined;
+    return withOffset ? `${hit.name}+${hit.offset}` : hit.name;
+  };
+  // Wall-clock time minus each clock, taken once: CLOCK_MONOTONIC is what process.hrtime reads; boot time
+  // differs from it only by time spent suspended, which this reading does not see.
+  const wallNs = BigInt(Date.now()) * 1_000_000n;
+  const monoOffset = wallNs - process.hrtime.bigint();
+  const trailer = raw['str_trunc_trailer'];
+  let names: Map<number, string> | undefined;
+  return {
+    ...(typeof trailer === 'string' ? { truncationTrailer: trailer } : {}),
+    maxStrlen,
+    kernelSymbol: kname,
+    userSymbol: uname,
+    stackAddresses(t: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[] {
+      const map = maps.get(`${STACK_MAP_PREFIX}${t.user ? 'u' : 'k'}${t.depth}`);
+      if (!map) return [];
+      const value = map.lookup(encodeUint(BigInt(id), 4));
+      if (!value) return [];
+      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      const out: bigint[] = [];
+      for (let at = 0; at + 8 <= value.byteLength; at += 8) {
+        const a = view.getBigUint64(at, true);
+        if (a === 0n) break;
+        out.push(a);
+      }
+      return out;
+    },
+    stackFrame(address: bigint, isUser: boolean, pid: number): string[] {
+      const name = isUser ? uname(address, pid, true) : kname(address, true);
+      return [name ?? (isUser ? `0x${address.toString(16)}` : address.toString(16))];
+    },
+    epochOffsetNs(mode): bigint {
+      // TAI runs 37 s ahead of UTC (since 2017).
+      if (mode === 'tai' || mode === 'sw_tai') return -37_000_000_000n;
+      return monoOffset;
+    },
+    cgroupPath(id: bigint): string {
+      return findCgroup(id) ?? '';
+    },
+    userName(uid: number): string {
+      names ??= readPasswd();
+      return names.get(uid) ?? String(uid);
+    },
+  };
+}
+
+function readPasswd(): Map<number, string> {
+  const out = new Map<number, string>();
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const parts = line.split(':');
+      if (parts.length > 2 && !out.has(Number(parts[2]))) out.set(Number(parts[2]), parts[0]!);
+    }
+  } catch {
+    // No passwd: uids print as numbers.
+  }
+  return out;
+}
+
+// cgroup v2 ids are the inode numbers of the cgroup directories.
+function findCgroup(id: bigint, root = '/sys/fs/cgroup'): string | undefined {
+  const walk = (dir: string, rel: string, depth: number): string | undefined => {
+    try {
+      if (BigInt(statSync(dir, { bigint: true }).ino) === id) return rel === '' ? '/' : rel;
+    } catch {
+      return undefined;
+    }
+    if (depth > 8) return undefined;
+    let entries: string[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return undefined;
+    }
+    for (const e of entries) {
+      const hit = walk(join(dir, e), `${rel}/${e}`, depth + 1);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  };
+  return walk(root, '', 0);
+}

@@ -1,0 +1,301 @@
+// Compiled scripts run in the real kernel: each test compiles a script, loads and attaches it, makes its own
+// system calls (getpgid with values it chooses, filtered by this process's pid) and checks what the programs
+// computed in their maps and ring-buffer records.
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSync, closeSync } from 'node:fs';
+import { histBucketIndex, lhistBucketIndex } from '../../src/runtime/value/index.js';
+import { structLayout, type CompiledArtifact } from '../../src/lang/index.js';
+import { compileOk, getpgid, getpid, load, sumPerCpu, u64Key, type Loaded } from './harness.js';
+
+const PID = process.pid;
+// Values no real process id reaches, so that only this test's calls match `args->pid >= BASE`.
+const BASE = 0x3fff0000;
+let loaded: Loaded | undefined;
+
+afterEach(() => {
+  loaded?.close();
+  loaded = undefined;
+});
+
+function run(source: string, work: () => void, options: Parameters<typeof compileOk>[1] = {}): Loaded {
+  const art = compileOk(source.replaceAll('PID', String(PID)).replaceAll('BASE', String(BASE)), options);
+  loaded = load(art);
+  loaded.fire('begin');
+  work();
+  return loaded;
+}
+
+function perCpu(l: Loaded, map: string, key: Uint8Array): Uint8Array[] {
+  return l.maps.get(map)!.lookupPerCpu(key) ?? [];
+}
+
+function scalar(l: Loaded, map: string, key: Uint8Array = u64Key(0)): bigint {
+  const m = l.maps.get(map)!;
+  if (m.isPerCpu) return sumPerCpu(perCpu(l, map, key));
+  const v = m.lookup(key);
+  if (v === undefined) return -1n;
+  const d = new DataView(v.buffer, v.byteOffset);
+  return v.length >= 8 ? d.getBigInt64(0, true) : v.length >= 4 ? BigInt(d.getInt32(0, true)) : BigInt(v[0]!);
+}
+
+function text(bytes: Uint8Array, off: number, size: number): string {
+  const s = Buffer.from(bytes.subarray(off, off + size));
+  const nul = s.indexOf(0);
+  return s.subarray(0, nul < 0 ? s.length : nul).toString();
+}
+
+function event(art: CompiledArtifact, rec: { id: number; bytes: Uint8Array }, i: number): bigint {
+  const f = art.events[rec.id]!.args[i]!;
+  return new DataView(rec.bytes.buffer, rec.bytes.byteOffset).getBigInt64(f.offset, true);
+}
+
+const calls = (values: number[]) => () => values.forEach((v) => getpgid(v));
+const FILTER = '/pid == PID && args->pid >= BASE/';
+
+describe('begin and events', () => {
+  it('prints and exits from BEGIN: a printf record then an exit record', () => {
+    const l = run('BEGIN { printf("hello %d\\n", 5); exit(); }', () => {});
+    const recs = l.drain();
+    expect(recs.map((r) => l.artifact.events[r.id]!.kind)).toEqual(['printf', 'exit']);
+    expect(event(l.artifact, recs[0]!, 0)).toBe(5n);
+    expect(event(l.artifact, recs[1]!, 0)).toBe(0n);
+  });
+
+  it('exit() stops the probe and carries its code', () => {
+    const l = run('BEGIN { exit(3); printf("not reached\\n"); }', () => {});
+    const recs = l.drain();
+    expect(recs.map((r) => l.artifact.events[r.id]!.kind)).toEqual(['exit']);
+    expect(event(l.artifact, recs[0]!, 0)).toBe(3n);
+  });
+
+  it('lays out printf string and integer arguments as the artifact says', () => {
+    const l = run(`tracepoint:syscalls:sys_enter_getpgid ${FILTER} { printf("%s %d %s\\n", comm, args->pid - BASE, "lit"); }`, calls([BASE + 7]));
+    const recs = l.drain();
+    expect(recs).toHaveLength(1);
+    const ev = l.artifact.events[recs[0]!.id]!;
+    expect(text(recs[0]!.bytes, ev.args[0]!.offset, 16)).toBe('node');
+    expect(new DataView(recs[0]!.bytes.buffer).getBigInt64(ev.args[1]!.offset, true)).toBe(7n);
+    expect(text(recs[0]!.bytes, ev.args[2]!.offset, 4)).toBe('lit');
+  });
+});
+
+describe('aggregations', () => {
+  it('counts by comm in a per-CPU hash', () => {
+    const l = run(`tracepoint:syscalls:sys_enter_getpgid ${FILTER} { @[comm] = count(); }`, calls([BASE, BASE, BASE]));
+    const key = new Uint8Array(16);
+    key.set(Buffer.from('node'));
+    expect(sumPerCpu(perCpu(l, '@', key))).toBe(3n);
+  });
+
+  it('computes count, sum, min, max, avg, stats as bpftrace stores them', () => {
+    const vals = [BASE + 5, BASE + 1, BASE + 9];
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $v = args->pid - BASE; @c = count(); @s = sum($v); @mn = min($v); @mx = max($v); @a = avg($v); @st = stats($v); @two = sum(2); }`,
+      calls(vals),
+    );
+    expect(scalar(l, '@c')).toBe(3n);
+    expect(scalar(l, '@s')).toBe(15n);
+    expect(scalar(l, '@two')).toBe(6n);
+    const slots = (m: string) => perCpu(l, m, u64Key(0)).map((b) => {
+      const d = new DataView(b.buffer, b.byteOffset);
+      return [d.getBigInt64(0, true), d.getBigUint64(8, true)] as const;
+    });
+    const set = (m: string) => slots(m).filter(([, isSet]) => isSet !== 0n).map(([v]) => v);
+    expect(Math.min(...set('@mn').map(Number))).toBe(1);
+    expect(Math.max(...set('@mx').map(Number))).toBe(9);
+    const total = slots('@a').reduce((a, [t]) => a + t, 0n);
+    const count = slots('@a').reduce((a, [, c]) => a + c, 0n);
+    expect([total, count]).toEqual([15n, 3n]);
+    expect(slots('@st').reduce((a, [, c]) => a + c, 0n)).toBe(3n);
+  });
+
+  it('puts hist and lhist values in the buckets the runtime numbers', () => {
+    const vals = [0, 1, 2, 3, 4, 7, 8, 100, 1000, 123456];
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $v = args->pid - BASE; @h = hist($v); @h2 = hist($v, 2); @l = lhist($v, 0, 100, 10); }`,
+      calls(vals.map((v) => BASE + v)),
+    );
+    const buckets = (m: string) => {
+      const out = new Map<number, bigint>();
+      for (const k of l.maps.get(m)!.keys()) {
+        const b = Number(new DataView(k.buffer, k.byteOffset).getBigUint64(8, true));
+        out.set(b, sumPerCpu(perCpu(l, m, k)));
+      }
+      return out;
+    };
+    const expected = (index: (v: number) => number) => {
+      const out = new Map<number, bigint>();
+      for (const v of vals) out.set(index(v), (out.get(index(v)) ?? 0n) + 1n);
+      return out;
+    };
+    expect(buckets('@h')).toEqual(expected((v) => histBucketIndex(BigInt(v), 0)));
+    expect(buckets('@h2')).toEqual(expected((v) => histBucketIndex(BigInt(v), 2)));
+    expect(buckets('@l')).toEqual(expected((v) => lhistBucketIndex(BigInt(v), 0, 100, 10)));
+  });
+});
+
+describe('language', () => {
+  it('does signed and unsigned arithmetic as bpftrace', () => {
+    const l = run(
+      'BEGIN { @div = -7 / 2; @mod = -7 % 3; @shr = -16 >> 2; @ushr = (uint64)0xf0 >> 4; @mul = 6 * 7; @bits = (0xff & ~0x0f) | 0x100 ^ 1; @neg = -(3 - 5); @lt = (-1 < 1); @c8 = (uint8)0x1ff; @s8 = (int8)0xff; }',
+      () => {},
+    );
+    expect(scalar(l, '@div')).toBe(-3n);
+    expect(scalar(l, '@mod')).toBe(-1n);
+    expect(scalar(l, '@shr')).toBe(-4n);
+    expect(scalar(l, '@ushr')).toBe(0xfn);
+    expect(scalar(l, '@mul')).toBe(42n);
+    expect(scalar(l, '@bits')).toBe(BigInt((0xff & ~0x0f) | (0x100 ^ 1)));
+    expect(scalar(l, '@neg')).toBe(2n);
+    expect(scalar(l, '@lt') & 0xffn).toBe(1n);
+    expect(scalar(l, '@c8') & 0xffn).toBe(0xffn);
+  });
+
+  it('runs if/else, ternary, while, for over a range, unroll, break and continue', () => {
+    const l = run(
+      `BEGIN {
+        $i = 0; $sum = 0;
+        while ($i < 10) { $i++; if ($i == 3) { continue; } if ($i > 8) { break; } $sum += $i; }
+        @while = $sum;
+        $t = 0; for ($j : 0..5) { $t = $t + $j; } @for = $t;
+        $u = 1; unroll (4) { $u = $u * 2; } @unroll = $u;
+        @tern = $sum > 100 ? 1 : 2;
+        if ($sum == 33) { @branch = 1; } else if ($sum == 0) { @branch = 2; } else { @branch = 3; }
+        @and = (1 && 0) + (0 || 5 > 2) * 10;
+      }`,
+      () => {},
+    );
+    expect(scalar(l, '@while')).toBe(BigInt(1 + 2 + 4 + 5 + 6 + 7 + 8));
+    expect(scalar(l, '@for')).toBe(10n);
+    expect(scalar(l, '@unroll')).toBe(16n);
+    expect(scalar(l, '@tern')).toBe(2n);
+    expect(scalar(l, '@branch')).toBe(1n);
+    expect(scalar(l, '@and')).toBe(10n);
+  });
+
+  it('keys maps by several values and by tuples, with has_key and delete', () => {
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $v = args->pid - BASE; @m[$v, "k"] = $v * 2; @seen[$v] = 1; if (has_key(@seen, 2)) { @had = 1; } delete(@seen, 1); }`,
+      calls([BASE + 1, BASE + 2, BASE + 3]),
+    );
+    const keyTypes = l.artifact.maps.find((m) => m.name === '@m')!.user!.keyTypes;
+    const layout = structLayout(keyTypes);
+    const key = new Uint8Array(layout.size);
+    new DataView(key.buffer).setBigInt64(layout.offsets[0]!, 3n, true);
+    key[layout.offsets[1]!] = 'k'.charCodeAt(0);
+    expect(scalar(l, '@m', key)).toBe(6n);
+    expect(scalar(l, '@had')).toBe(1n);
+    expect(l.maps.get('@seen')!.lookup(u64Key(1))).toBeUndefined();
+    expect(l.maps.get('@seen')!.lookup(u64Key(3))).toBeDefined();
+  });
+
+  it('compares strings, stores them in variables and reads str() from user memory', () => {
+    const path = `/tmp/bpfkit-compiler-${PID}-marker`;
+    const l = run(
+      `tracepoint:syscalls:sys_enter_openat /pid == PID/ { $f = str(args->filename); if ($f == "${path}") { @hits[$f] = count(); @isnode = comm == "node" ? 1 : 0; @ncmp = strncmp($f, "/tmp/bpfkit", 11); } }`,
+      () => {
+        try {
+          closeSync(openSync(path, 'r'));
+        } catch {
+          // ENOENT is fine: the syscall was made.
+        }
+      },
+    );
+    const m = l.maps.get('@hits')!;
+    const keys = [...m.keys()].map((k) => text(k, 0, k.length));
+    expect(keys).toEqual([path]);
+    expect(scalar(l, '@isnode')).toBe(1n);
+    expect(scalar(l, '@ncmp')).toBe(0n);
+  });
+
+  it('folds positional parameters and $# into the program', () => {
+    const l = run('BEGIN { @p = $1 + $2; @n = $#; }', () => {}, { positional: ['40', '2'] });
+    expect(scalar(l, '@p')).toBe(42n);
+    expect(scalar(l, '@n')).toBe(2n);
+  });
+
+  it('expands tracepoint wildcards, one program per match, with the probe builtin', () => {
+    const l = run(`tracepoint:syscalls:sys_enter_getpgi* ${FILTER} { @[probe] = count(); }`, calls([BASE]));
+    expect(l.artifact.probes.map((p) => p.probe)).toEqual(['tracepoint:syscalls:sys_enter_getpgid']);
+    const [k] = [...l.maps.get('@')!.keys()];
+    expect(text(k!, 0, k!.length)).toBe('tracepoint:syscalls:sys_enter_getpgid');
+  });
+
+  it('reads raw tracepoint arguments', () => {
+    // sys_enter(struct pt_regs *regs, long id): id 121 is getpgid on x86-64.
+    const l = run(`rawtracepoint:sys_enter /pid == PID && args.id == 121/ { @n = count(); }`, calls([BASE]));
+    expect(scalar(l, '@n')).toBeGreaterThanOrEqual(1n);
+  });
+});
+
+describe('more probes and patterns', () => {
+  it('runs the issue slice: getpid with a pid predicate, count, sum and hist of the syscall number', () => {
+    const l = run('tracepoint:syscalls:sys_enter_getpid /pid == PID/ { @c = count(); @s = sum(2); @h = hist(args->__syscall_nr); }', () => {
+      for (let i = 0; i < 4; i++) getpid();
+    });
+    const c = scalar(l, '@c');
+    expect(c).toBeGreaterThanOrEqual(4n);
+    expect(scalar(l, '@s')).toBe(2n * c);
+    const [k] = [...l.maps.get('@h')!.keys()];
+    expect(Number(new DataView(k!.buffer, k!.byteOffset).getBigUint64(8, true))).toBe(histBucketIndex(39n, 0));
+  });
+
+  it('measures with a start map, reads it back and deletes the entry', () => {
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { @start[tid] = nsecs; @arg[tid] = args->pid - BASE; }
+       tracepoint:syscalls:sys_exit_getpgid /@start[tid]/ { @lat = hist(nsecs - @start[tid]); @ret[@arg[tid]] = args->ret; delete(@start[tid]); delete(@arg[tid]); }`,
+      calls([BASE + 1, BASE + 2]),
+    );
+    expect(l.maps.get('@start')!.readAll()).toEqual([]);
+    let n = 0n;
+    for (const k of l.maps.get('@lat')!.keys()) n += sumPerCpu(perCpu(l, '@lat', k));
+    expect(n).toBe(2n);
+    // getpgid of a pid that does not exist fails with ESRCH (3).
+    expect(scalar(l, '@ret', u64Key(2))).toBe(-3n);
+  });
+
+  it('sends print, clear, zero and time requests as events', () => {
+    const l = run('BEGIN { @x = count(); print(@x); print(@x, 5, 2); print(42); print(comm); clear(@x); zero(@x); time("%H\\n"); }', () => {});
+    const recs = l.drain();
+    const evs = recs.map((r) => l.artifact.events[r.id]!);
+    expect(evs.map((e) => e.kind)).toEqual(['print_map', 'print_map', 'print_value', 'print_value', 'clear', 'zero', 'time']);
+    expect([event(l.artifact, recs[1]!, 0), event(l.artifact, recs[1]!, 1)]).toEqual([5n, 2n]);
+    expect(event(l.artifact, recs[2]!, 0)).toBe(42n);
+    expect(text(recs[3]!.bytes, evs[3]!.args[0]!.offset, 16)).toBe('node');
+  });
+
+  it('counts page faults of this process with kernel stacks on a software event', () => {
+    const l = run('software:page-faults:1 /pid == PID/ { @n = count(); @s[kstack] = count(); }', () => {
+      const b = Buffer.alloc(8 << 20);
+      for (let i = 0; i < b.length; i += 4096) b[i] = 1;
+    });
+    expect(scalar(l, '@n')).toBeGreaterThan(0n);
+    const stacks = l.artifact.maps.filter((m) => m.name.startsWith('stack_k'));
+    expect(stacks).toHaveLength(1);
+    expect([...l.maps.get('@s')!.keys()].length).toBeGreaterThan(0);
+  });
+
+  it('fires interval probes', async () => {
+    const l = run('interval:ms:10 { @ticks = count(); }', () => {});
+    for (let i = 0; i < 200 && scalar(l, '@ticks') <= 0n; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(scalar(l, '@ticks')).toBeGreaterThan(0n);
+  });
+});
+
+describe('join', () => {
+  it('reads an argv array from user memory into the join record', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const l = run('tracepoint:syscalls:sys_enter_execve /ppid_unused_placeholder/ { }'.replace(' /ppid_unused_placeholder/', '') + '', () => {});
+    l.close();
+    loaded = undefined;
+    const l2 = run(`tracepoint:syscalls:sys_enter_execve { if (str(args.filename) == "/bin/echo") { join(args.argv, ","); } }`, () => {
+      execFileSync('/bin/echo', ['alpha', 'beta', 'gamma']);
+    });
+    const recs = l2.drain().filter((r) => l2.artifact.events[r.id]!.kind === 'join');
+    expect(recs.length).toBeGreaterThanOrEqual(1);
+    const ev = l2.artifact.events[recs[0]!.id]!;
+    const count = Number(new DataView(recs[0]!.bytes.buffer).getBigUint64(ev.args[0]!.offset, true));
+    const strs = Array.from({ length: count }, (_, i) => text(recs[0]!.bytes, ev.args[1]!.offset + i * 1024, 1024));
+    expect(strs).toEqual(['/bin/echo', 'alpha', 'beta', 'gamma']);
+  });
+});
