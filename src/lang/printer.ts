@@ -40,9 +40,11 @@ export function printAst(program: A.Program): string {
         printNode(node.body, depth + 1);
         return;
       case 'AttachPoint': {
-        const parts = [node.provider || '?', ...node.parts].join(':');
-        const named = node.userName === undefined ? '' : ` (name ${node.userName})`;
-        line(depth, parts === node.raw ? node.raw : `${node.raw} -> ${parts}${named}`);
+        // The raw text when it already reads as provider:parts; otherwise also how it was understood.
+        const joined = [node.provider, ...node.parts].join(':');
+        const named = node.userName === undefined ? '' : ` name=${node.userName}`;
+        const understood = `${node.provider || '(none)'} ${JSON.stringify(node.parts)}${named}`;
+        line(depth, joined === node.raw ? node.raw : `${node.raw} -> ${understood}`);
         return;
       }
       case 'Macro':

@@ -6,7 +6,7 @@ import { onlineCpus } from '../cpus.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { AttachError, attachPerfEvent, closeAllLinks, openLinkCount } from './index.js';
-import { readKallsyms, stackSampleProgram } from './testkit.js';
+import { countProgram, readKallsyms, stackSampleProgram } from './testkit.js';
 
 const MAX_STACK_DEPTH = 127;
 
@@ -75,6 +75,23 @@ describe('attachPerfEvent', () => {
     expect(links[0]!.description).toBe('software:task-clock cpu 0');
     for (const l of links) l.close();
     expect(openLinkCount()).toBe(0);
+  });
+
+  it('follows one process on any CPU when given a pid, by period of task-clock nanoseconds', () => {
+    const counter = createMap({ name: 'samples', type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
+    owned.push(counter);
+    const prog = loadProgram({ name: 'task_count', type: ProgType.PERF_EVENT, insns: countProgram({ pid: process.pid }, counter.fd) });
+    owned.push(prog);
+    const links = attachPerfEvent(prog, { type: 'software', event: 'task-clock', period: 1_000_000, pid: process.pid });
+    expect(links.map((l) => l.description)).toEqual([`software:task-clock pid ${process.pid}`]);
+    const sampled = (): bigint => u64(counter.lookup(new Uint8Array(4))!, 0);
+    // A sample per millisecond of this process's CPU time: spin until some arrive.
+    const deadline = Date.now() + 10_000;
+    let x = 0;
+    while (sampled() < 10n && Date.now() < deadline) for (let i = 0; i < 1e6; i++) x += i;
+    for (const l of links) l.close();
+    expect(x).toBeGreaterThan(0);
+    expect(sampled()).toBeGreaterThanOrEqual(10n);
   });
 
   it('names an unknown event and refuses frequency with period', () => {
