@@ -1,6 +1,7 @@
 // `bpfkit [bpftrace options]`: the bpftrace-compatible command. Reads the program, compiles it, and runs it
 // with the runtime, printing what bpftrace prints and exiting as bpftrace exits.
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { compile, dumpBytecode, dumpTypedAst, formatDiagnostics, parse, printAst, type CompiledArtifact } from '../lang/index.js';
 import {
   ChildCommand,
@@ -26,6 +27,9 @@ const ENV_CONFIG = [
 ];
 
 export async function main(argv: string[]): Promise<number> {
+  // Run as `bpftrace` (through a link of that name), be seen as bpftrace: `comm` in scripts, pidof, pkill.
+  const invokedAs = basename(process.argv[1] ?? '').replace(/\.js$/, '');
+  if (invokedAs === 'bpftrace' || invokedAs === 'bpfkit') process.title = invokedAs;
   if (argv.length === 0) {
     process.stderr.write(usage());
     return 1;

@@ -6,3 +6,7 @@ export * from './map.js';
 export * from './program.js';
 export * from './features.js';
 export { skipUnless, ensureTracefs } from './testing.js';
+export * from './link/index.js';
+export * from './ringbuf.js';
+export * from './perfbuf.js';
+export * from './perf-event.js';

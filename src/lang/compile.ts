@@ -7,7 +7,7 @@
 // ranges (print them with formatDiagnostics). Nothing here touches the kernel except reading its catalogues
 // (tracefs formats, BTF), which options can replace with fakes. The result also keeps the typed context for
 // the `-d`/`--emit` dumps (dumpTypedAst, dumpBytecode).
-import { loadKernelBtf } from '../btf/index.js';
+import { loadKernelBtf, type Btf } from '../btf/index.js';
 import { possibleCpus } from '../kernel/cpus.js';
 import { TraceEvents } from '../tracefs/index.js';
 import type { Node } from './ast/node.js';
@@ -42,6 +42,7 @@ export function compile(source: string, filename: string, options: CompileOption
     btf: options.btf ?? defaultBtf,
     cpus: options.cpus ?? safeCpuCount(),
   };
+  let btfCache: Btf | undefined | null = null;
   const ctx: CompileContext = {
     program: parsed.program,
     diagnostics,
@@ -49,8 +50,18 @@ export function compile(source: string, filename: string, options: CompileOption
     filename,
     config: defaultConfig(),
     probes: [],
-    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map() },
+    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map(), cfields: new Map() },
     resources: undefined,
+    btf: () => {
+      if (btfCache === null) {
+        try {
+          btfCache = opts.btf?.();
+        } catch {
+          btfCache = undefined;
+        }
+      }
+      return btfCache;
+    },
   };
   for (const pass of PASSES) {
     pass.run(ctx);

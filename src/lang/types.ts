@@ -38,6 +38,14 @@ export interface RecordType {
   readonly name: string | undefined;
   readonly fields: readonly RecordFieldType[];
 }
+/** A kernel C struct or union known by its BTF id; its fields are looked up in BTF when accessed. */
+export interface CStructType {
+  readonly kind: 'cstruct';
+  /** `struct task_struct` */
+  readonly name: string;
+  readonly btfId: number;
+  readonly size: number;
+}
 export interface PointerType {
   readonly kind: 'pointer';
   readonly pointee: SizedType;
@@ -106,6 +114,7 @@ export type SizedType =
   | BufferType
   | TupleType
   | RecordType
+  | CStructType
   | PointerType
   | ArrayType
   | StackType
@@ -186,6 +195,8 @@ export function sizeOf(t: SizedType): number {
       return structLayout(t.fields.map((f) => f.type)).size;
     case 'array':
       return sizeOf(t.element) * t.length;
+    case 'cstruct':
+      return t.size;
     case 'inet':
       return 24;
     case 'stack':
@@ -273,6 +284,8 @@ export function typeName(t: SizedType): string {
       return `(${t.elements.map(typeName).join(',')})`;
     case 'record':
       return t.name ?? `record { ${t.fields.map((f) => `.${f.name} = ${typeName(f.type)}`).join(', ')} }`;
+    case 'cstruct':
+      return t.name;
     case 'pointer':
       return `${typeName(t.pointee)} *`;
     case 'array':

@@ -24,13 +24,13 @@ export function walk(root: Node, visitor: Visitor): void {
   }
 }
 
-// Every node of a kind, in source order.
-export function collect<K extends string>(root: Node, kind: K): Extract<Node, { kind: K }>[] {
-  const out: Node[] = [];
+// Every node of a kind, in source order: `collect<Call>(program, 'Call')`.
+export function collect<T extends Node = Node>(root: Node, kind: T['kind']): T[] {
+  const out: T[] = [];
   walk(root, {
     enter(n) {
-      if (n.kind === kind) out.push(n);
+      if (n.kind === kind) out.push(n as T);
     },
   });
-  return out as Extract<Node, { kind: K }>[];
+  return out;
 }

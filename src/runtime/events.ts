@@ -147,7 +147,7 @@ export class EventHandler {
 // system(): through a shell, stdout and stderr together, as bpftrace runs it.
 function runShell(command: string): string {
   try {
-    return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    return execFileSync('/bin/sh', ['-c', `exec 2>&1; ${command}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   } catch (err) {
     const e = err as { status?: number | null; stdout?: string };
     if (typeof e.status === 'number') throw new EventError(`command exited with code ${e.status}`);
@@ -160,8 +160,10 @@ function readHead(path: string, max: number): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');
-  } catch {
-    throw new EventError(`failed to open file '${path}'`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : String(code);
+    throw new EventError(`failed to open file '${path}' (${reason})`);
   }
   try {
     const buf = Buffer.alloc(max);

@@ -8,6 +8,7 @@ import type { Node } from '../ast/node.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { AttachTarget, ArtifactConfig, EventDef, MapDef } from '../codegen/artifact.js';
 import type { SizedType } from '../types.js';
+import type { CField } from '../btf-types.js';
 
 /** The tracepoints the machine offers: tracefs in production (src/tracefs TraceEvents), a fake in tests. */
 export interface TracepointCatalog {
@@ -68,6 +69,8 @@ export interface TypeFacts {
   readonly mapValues: Map<string, SizedType>;
   /** Scratch variables by probe (AST node) then name. */
   readonly variables: Map<A.Probe, Map<string, SizedType>>;
+  /** Where the kernel struct field of a FieldAccess node is (BTF types). */
+  readonly cfields: Map<Node, CField>;
 }
 
 export interface Resources {
@@ -86,4 +89,6 @@ export interface CompileContext {
   probes: ExpandedProbe[];
   types: TypeFacts;
   resources: Resources | undefined;
+  /** Kernel BTF, loaded on first use (undefined when the machine has none). */
+  btf(): Btf | undefined;
 }

@@ -1,6 +1,7 @@
 // Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
 // catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
-import { editDistance } from '../../btf/index.js';
+import { editDistance, type Btf } from '../../btf/index.js';
+import { btfToSized } from '../btf-types.js';
 import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
 import { AttachType, ProgType } from '../../sys/uapi.js';
 import type { EventField } from '../../tracefs/index.js';
@@ -160,8 +161,14 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
       const ret = ap.provider === 'fexit';
       const module = parts.length === 2 ? parts[0] : undefined;
       const func = parts[parts.length - 1] ?? '';
-      const e = base(probe, ap, `${ap.provider}:${module ?? 'vmlinux'}:${func}`, { kind: 'fentry', func, module, ret }, ProgType.TRACING, 'u64-array');
-      return [{ ...e, expectedAttachType: ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY, attachBtfName: func }];
+      const e: ExpandedProbe = {
+        ...base(probe, ap, `${ap.provider}:${module ?? 'vmlinux'}:${func}`, { kind: 'fentry', func, module, ret }, ProgType.TRACING, 'u64-array'),
+        expectedAttachType: ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY,
+        attachBtfName: func,
+      };
+      const btf = safeBtf(ctx);
+      e.args = btf ? functionArgs(btf, func) : undefined;
+      return [e];
     }
     case 'uprobe':
     case 'uretprobe': {
@@ -199,12 +206,8 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
   }
 }
 
-function safeBtf(ctx: CompileContext) {
-  try {
-    return ctx.options.btf?.();
-  } catch {
-    return undefined;
-  }
+function safeBtf(ctx: CompileContext): Btf | undefined {
+  return ctx.btf();
 }
 
 function expandTracepoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
@@ -320,18 +323,21 @@ function rawTracepointNames(ctx: CompileContext, pattern: string): string[] {
   return [...new Set(out)].sort();
 }
 
-/** rawtracepoint args from BTF: each parameter is one u64 slot of the context; integers keep their C width. */
-function rawTracepointArgs(btf: NonNullable<ReturnType<NonNullable<CompileContext['options']['btf']>>>, name: string): ArgField[] | undefined {
+/** rawtracepoint args from BTF: each parameter is one u64 slot of the context. */
+function rawTracepointArgs(btf: Btf, name: string): ArgField[] | undefined {
   try {
     const sig = btf.rawTracepointArgs(name);
-    return sig.params.map((p, i) => {
-      const t = btf.typeById(btf.resolve(p.typeId));
-      let type: SizedType = int(64, false);
-      if (t.kind === 'int') type = t.bool ? int(8, false) : int(intBits(t.size), t.signed);
-      else if (t.kind === 'ptr') type = pointer(int(8, false));
-      else if (t.kind === 'enum') type = int(intBits(t.size), false);
-      return { name: p.name, type, offset: i * 8, dataLoc: false, userPointer: false };
-    });
+    return sig.params.map((p, i) => ({ name: p.name, type: btfToSized(btf, p.typeId), offset: i * 8, dataLoc: false, userPointer: false }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** fentry/fexit args from the function's BTF prototype (fexit adds `$retval` after them, not an arg). */
+function functionArgs(btf: Btf, name: string): ArgField[] | undefined {
+  try {
+    const sig = btf.funcProto(name);
+    return sig.params.map((p, i) => ({ name: p.name, type: btfToSized(btf, p.typeId), offset: i * 8, dataLoc: false, userPointer: false }));
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import {
   VOID,
   int,
   isAggregation,
+  pointer,
   isScalar,
   promote,
   string,
@@ -20,6 +21,7 @@ import {
   type SizedType,
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
+import { cField, cStructByName } from '../btf-types.js';
 
 /** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
 const IDENT_BUILTINS = new Set([
@@ -323,8 +325,11 @@ class Analyser {
             }
             return t;
           case '*':
-            this.error('Dereferencing pointers is not supported yet', e);
-            return NONE;
+            if (t.kind !== 'pointer') {
+              this.error(`The * operator can not be used on expressions of type '${typeName(t)}'`, e);
+              return NONE;
+            }
+            return t.pointee;
         }
         return NONE;
       }
@@ -347,12 +352,17 @@ class Analyser {
         const i = this.expr(e.index);
         if (i.kind !== 'int') this.error('The array index operator [] only accepts integer indices', e.index);
         if (t.kind === 'array') return t.element;
+        if (t.kind === 'pointer') return t.pointee;
         this.error(`The array index operator [] can not be used on expressions of type '${typeName(t)}'`, e);
         return NONE;
       }
       case 'Cast': {
         this.expr(e.expr);
         const ty = e.type.type;
+        if (ty?.kind === 'PointerType') {
+          const pt = this.cType(ty.pointee);
+          if (pt) return pointer(pt);
+        }
         if (ty?.kind === 'NamedType') {
           const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
           if (m) return int(Number(m[2]) as 8, m[1] === '');
@@ -412,8 +422,12 @@ class Analyser {
       case 'elapsed':
       case 'cgroup':
       case 'jiffies':
-      case 'curtask':
         return U64;
+      case 'curtask': {
+        const btf = this.ctx.btf();
+        const task = btf ? cStructByName(btf, 'struct task_struct') : undefined;
+        return task ? pointer(task) : U64;
+      }
       case 'comm':
         return string(16);
       case 'probe':
@@ -449,8 +463,39 @@ class Analyser {
     }
   }
 
+  /** A type written in a cast: builtin integers and kernel structs from BTF. */
+  private cType(t: A.TypeRef): SizedType | undefined {
+    if (t.kind === 'NamedType') {
+      const m = /^(u?)int(8|16|32|64)$/.exec(t.name);
+      if (m) return int(Number(m[2]) as 8, m[1] === '');
+      if (t.name === 'void' || t.name === 'char') return int(8, t.name === 'char');
+      const btf = this.ctx.btf();
+      return btf ? cStructByName(btf, t.name) : undefined;
+    }
+    if (t.kind === 'RecordType') {
+      const btf = this.ctx.btf();
+      return btf ? cStructByName(btf, `${t.keyword} ${t.name}`) : undefined;
+    }
+    if (t.kind === 'PointerType') {
+      const p = this.cType(t.pointee);
+      return p ? pointer(p) : undefined;
+    }
+    return undefined;
+  }
+
   private field(e: A.FieldAccess): SizedType {
     const t = this.expr(e.object);
+    const st = t.kind === 'pointer' && t.pointee.kind === 'cstruct' ? t.pointee : t.kind === 'cstruct' ? t : undefined;
+    if (st) {
+      const btf = this.ctx.btf();
+      const f = btf ? cField(btf, st.btfId, e.field) : undefined;
+      if (!f) {
+        this.error(`Struct/union of type '${st.name}' does not contain a field named '${e.field}'`, e);
+        return NONE;
+      }
+      this.ctx.types.cfields.set(e, f);
+      return f.type;
+    }
     if (t.kind !== 'record') {
       if (t.kind !== 'none') this.error(`Can not access field '${e.field}' on expression of type '${typeName(t)}'`, e);
       return NONE;

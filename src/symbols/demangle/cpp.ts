@@ -370,13 +370,15 @@ class Parser {
       this.discriminator();
       return { node: { k: 'local', enc, entity: { k: 'name', s: 'string literal' } }, template: false, noReturn: false, quals: '', ref: '' };
     }
+    let scope = enc;
     if (this.eat('d')) {
-      this.number();
+      const n = this.peek() === '_' ? 1 : this.number() + 2;
       this.expect('_');
+      scope = { k: 'local', enc, entity: { k: 'name', s: `{default arg#${n}}` } };
     }
     const inner = this.name(tag);
     this.discriminator();
-    return { ...inner, node: { k: 'local', enc, entity: inner.node } };
+    return { ...inner, node: { k: 'local', enc: scope, entity: inner.node } };
   }
 
   sourceName(): string {
@@ -527,6 +529,8 @@ class Parser {
         if (this.atEnd()) throw new Fail();
         args.push(this.templateArg());
       }
+      // Encodings nested inside the arguments (local names, external names) tagged their own arguments.
+      if (tag) this.params = args;
       return args;
     } finally {
       this.depth--;
@@ -617,9 +621,11 @@ class Parser {
       case 'V':
       case 'K': {
         const quals = this.cvQuals();
+        const before = this.subs.length;
         const child = this.type();
-        if (child.k === 'func') node = { ...child, quals: child.quals + quals };
-        else node = { k: 'quals', child, quals };
+        // A qualified function type is one substitution candidate, not two (as c++filt counts them).
+        if (child.k === 'func' && this.subs.length === before + 1 && this.subs[before] === child) this.subs.pop();
+        node = qualify(child, quals);
         break;
       }
       case 'U': {
@@ -788,6 +794,13 @@ class Parser {
     const global = this.eat('gs');
     if (this.eat('sr')) {
       let scope: Node;
+      if (this.peek() !== 'N' && !/[0-9]/.test(this.peek())) {
+        // As GCC mangles it: a whole type, then the member name.
+        scope = this.type();
+        const name = this.baseUnresolvedName();
+        const node: Node = { k: 'nested', scope, name };
+        return global ? { k: 'nested', scope: { k: 'name', s: '' }, name: node } : node;
+      }
       if (this.eat('N')) {
         scope = this.unresolvedType();
         if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs(false) };
@@ -1052,9 +1065,16 @@ class Printer {
     return item ? this.resolve(item) : { k: 'raw', s: '' };
   }
 
+  /** Qualifiers the child does not already carry (a template argument may be `const` itself). */
+  newQuals(n: Node & { k: 'quals' }): string {
+    const inner = n.child.k === 'tparam' ? this.resolve(n.child) : n.child;
+    if (inner.k !== 'quals') return n.quals;
+    return n.quals.split(' ').filter((q) => q !== '' && !inner.quals.includes(' ' + q)).map((q) => ' ' + q).join('');
+  }
+
   /** Whether the type prints a declarator on its right side (functions and arrays need parentheses). */
   hasRight(n: Node): 'func' | 'array' | null {
-    const r = n.k === 'tparam' ? this.resolve(n) : n;
+    const r = this.effective(n.k === 'tparam' ? this.resolve(n) : n);
     switch (r.k) {
       case 'func':
         return 'func';
@@ -1069,7 +1089,15 @@ class Printer {
     }
   }
 
-  left(n: Node): void {
+  /** A qualified template parameter that stands for an array or function type qualifies what's inside it. */
+  effective(n: Node): Node {
+    if (n.k !== 'quals' || n.child.k !== 'tparam') return n;
+    const r = this.resolve(n.child);
+    return r.k === 'array' || r.k === 'func' ? qualify(r, n.quals) : n;
+  }
+
+  left(node: Node): void {
+    const n = this.effective(node);
     switch (n.k) {
       case 'tparam': {
         const r = this.resolve(n);
@@ -1083,10 +1111,11 @@ class Printer {
         this.args(n.items);
         return;
       }
-      case 'quals':
+      case 'quals': {
         this.left(n.child);
-        if (this.hasRight(n.child) === null) this.emit(n.quals);
+        if (this.hasRight(n.child) === null) this.emit(this.newQuals(n));
         return;
+      }
       case 'vendorqual':
         this.left(n.child);
         this.emit(' ' + n.qual);
@@ -1161,7 +1190,8 @@ class Printer {
     }
   }
 
-  right(n: Node): void {
+  right(node: Node): void {
+    const n = this.effective(node);
     switch (n.k) {
       case 'tparam': {
         const r = this.resolve(n);
@@ -1175,7 +1205,7 @@ class Printer {
       }
       case 'quals':
         this.right(n.child);
-        if (this.hasRight(n.child) !== null) this.emit(n.quals);
+        if (this.hasRight(n.child) !== null) this.emit(this.newQuals(n));
         return;
       case 'vendorqual':
         this.right(n.child);
@@ -1351,7 +1381,8 @@ class Printer {
         return;
       case 'unary':
         this.emit(n.op);
-        if (n.op === '&' && n.arg.k === 'exprname' && n.arg.node.k === 'encoding' && n.arg.node.name.k === 'nested') {
+        if (n.op === '&' && n.arg.k === 'exprname' && n.arg.node.k === 'encoding' && n.arg.node.name.k === 'nested' &&
+          n.arg.node.quals === '' && n.arg.node.ref === '') {
           // The address of a qualified function prints without its parameter list.
           this.print(n.arg.node.name);
         } else {
@@ -1417,6 +1448,11 @@ class Printer {
         return;
       case 'sizeofexpr':
         if (n.op === 'sizeof...') {
+          if (n.arg.k === 'tparam') {
+            const r = this.resolve(n.arg);
+            this.emit(String(r.k === 'pack' ? r.items.length : 0));
+            return;
+          }
           this.emit('sizeof...(');
           this.print(n.arg);
           this.emit(')');
@@ -1483,6 +1519,13 @@ class Printer {
     this.print(type);
     this.emit(')' + (neg ? '-' : '') + digits);
   }
+}
+
+/** Applies cv-qualifiers: a function type keeps them after its parameters, an array passes them to its elements. */
+function qualify(child: Node, quals: string): Node {
+  if (child.k === 'func') return { ...child, quals: child.quals + quals };
+  if (child.k === 'array') return { ...child, child: qualify(child.child, quals) };
+  return { k: 'quals', child, quals };
 }
 
 /** The unqualified name a constructor or destructor repeats: the class name without scope or arguments. */

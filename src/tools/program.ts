@@ -1,0 +1,29 @@
+// Helpers for writing tools' program text: quoting values into bpftrace literals and joining predicates.
+import { ToolUsageError } from './errors.js';
+
+/** A bpftrace string literal holding `text`. */
+export function quote(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+}
+
+/** `/a && b/` from the conditions that are set, or '' when none is. */
+export function predicate(...conds: ReadonlyArray<string | false | undefined>): string {
+  const set = conds.filter((c): c is string => typeof c === 'string' && c !== '');
+  return set.length === 0 ? '' : `/${set.join(' && ')}/`;
+}
+
+/** A task name as the kernel keeps it: at most 15 bytes. */
+export function commName(tool: string, name: string): string {
+  if (Buffer.byteLength(name) > 15) throw new ToolUsageError(tool, `Invalid name ${name}: a task name has at most 15 bytes`);
+  return name;
+}
+
+/**
+ * The interval/count machinery of summary tools: every `interval` seconds run `body` (which prints and clears),
+ * and stop after `count` intervals. Without an interval, nothing: the summary prints at Ctrl-C.
+ */
+export function intervalBlock(interval: number | undefined, count: number | undefined, body: string): string {
+  if (interval === undefined) return '';
+  const stop = count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) { exit(); }` : '';
+  return `interval:s:${interval}\n{\n  ${body.trim().split('\n').join('\n  ')}${stop}\n}\n`;
+}
