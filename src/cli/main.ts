@@ -7,6 +7,7 @@ type Entry = (argv: string[]) => Promise<number>;
 const subcommands: Record<string, () => Promise<Entry>> = {
   flamegraph: async () => (await import('./flamegraph.js')).main,
   collapse: async () => (await import('./collapse.js')).main,
+  tools: async () => (await import('./tools.js')).main,
 };
 
 async function run(argv: string[]): Promise<number> {

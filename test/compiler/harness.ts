@@ -2,7 +2,7 @@
 // maps, loads and attaches the programs, fires begin/end with BPF_PROG_TEST_RUN, and reads records and maps back.
 import { applyRelocations } from '../../src/isa/index.js';
 import { createMap, loadProgram, type BpfMap, type Program } from '../../src/kernel/index.js';
-import { attachPerfEvent, attachRawTracepoint, attachTracepoint, type Link } from '../../src/kernel/link/index.js';
+import { attachPerfEvent, attachRawTracepoint, attachTracepoint, attachUprobe, type Link } from '../../src/kernel/link/index.js';
 import { RingBufReader } from '../../src/kernel/ringbuf.js';
 import { compile, type CompiledArtifact, type CompileOptions } from '../../src/lang/index.js';
 import { formatDiagnostics } from '../../src/lang/diagnostics.js';
@@ -51,6 +51,7 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
       const t = p.target;
       if (t.kind === 'tracepoint') links.push(attachTracepoint(prog, t.category, t.event));
       else if (t.kind === 'rawtracepoint' && !t.btf) links.push(attachRawTracepoint(prog, t.name));
+      else if (t.kind === 'uprobe') links.push(attachUprobe(prog, { path: t.path, ...(t.symbol !== undefined ? { symbol: t.symbol } : {}), offset: t.offset, retprobe: t.ret }));
       else if (t.kind === 'software' || t.kind === 'hardware') links.push(...attachPerfEvent(prog, { type: t.kind, event: t.event, period: t.count ?? 1 }));
       else if (t.kind === 'profile' || t.kind === 'interval') {
         const timing = t.hz !== undefined ? { frequency: t.hz } : { period: t.periodNs! };

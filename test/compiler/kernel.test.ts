@@ -296,3 +296,63 @@ describe('join', () => {
     expect(strs).toEqual(['/bin/echo', 'alpha', 'beta', 'gamma']);
   });
 });
+
+describe('kernel structs from BTF', () => {
+  it('reads curtask fields, nested fields and casts', () => {
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { @pid = curtask->tgid; @comm = curtask->comm; @ppid = curtask->real_parent->tgid; $t = (struct task_struct *)curtask; @same = $t->pid == tid; @prio = $t->se.load.weight > 0; }`,
+      calls([BASE]),
+    );
+    expect(scalar(l, '@pid')).toBe(BigInt(PID));
+    const c = l.maps.get('@comm')!.lookup(u64Key(0))!;
+    expect(text(c, 0, 16)).toBe('node');
+    expect(scalar(l, '@ppid')).toBe(BigInt(process.ppid));
+    expect(scalar(l, '@same')).toBe(1n);
+    expect(scalar(l, '@prio')).toBe(1n);
+  });
+
+  it('types raw tracepoint arguments from BTF and follows their pointers', () => {
+    const l = run(`rawtracepoint:sched_switch /args.prev->tgid == PID/ { @switched = count(); @c = args.prev->comm; }`, () => {
+      const end = Date.now() + 50;
+      while (Date.now() < end) getpgid(BASE);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    });
+    expect(scalar(l, '@switched')).toBeGreaterThan(0n);
+  });
+});
+
+describe('uprobes', () => {
+  it('reads arguments and the return value of a libc function this process calls', () => {
+    const libc = '/lib/x86_64-linux-gnu/libc.so.6';
+    const l = run(
+      `uprobe:${libc}:getpgid /pid == PID && arg0 >= BASE/ { @arg = arg0 - BASE; @calls = count(); }
+       uretprobe:${libc}:getpgid /pid == PID/ { @ret = (int32)retval; }`,
+      calls([BASE + 9]),
+    );
+    expect(scalar(l, '@arg')).toBe(9n);
+    expect(scalar(l, '@calls')).toBe(1n);
+    expect(scalar(l, '@ret')).toBe(-1n);
+  });
+});
+
+describe('for loops over maps', () => {
+  it('visits every element with its key and value and reaches outer variables', () => {
+    const l = run(
+      `BEGIN { @m[1] = 10; @m[2] = 20; @m[3] = 30; @s["a", 2] = 5; @c[7] = count(); @c[7] = count();
+         $total = 0; $keys = 0;
+         for ($kv : @m) { $total += $kv.1; $keys += $kv.0; if ($kv.0 == 2) { @two = $kv.1; } }
+         @total = $total; @keys = $keys;
+         for ($kv : @s) { @skey = $kv.0.1; @sval = $kv.1; }
+         for ($kv : @c) { @cnt = $kv.1; }
+         $n = 0; for ($kv : @m) { $n++; if ($n == 2) { break; } } @stopped = $n; }`,
+      () => {},
+    );
+    expect(scalar(l, '@total')).toBe(60n);
+    expect(scalar(l, '@keys')).toBe(6n);
+    expect(scalar(l, '@two')).toBe(20n);
+    expect(scalar(l, '@skey')).toBe(2n);
+    expect(scalar(l, '@sval')).toBe(5n);
+    expect(scalar(l, '@cnt')).toBe(2n);
+    expect(scalar(l, '@stopped')).toBe(2n);
+  });
+});

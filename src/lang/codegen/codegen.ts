@@ -99,8 +99,10 @@ class ProbeGenerator {
   private stackUsed = 16;
   private scratchUsed = 0;
   private readonly vars = new Map<string, VarSlot>();
-  private readonly loops: Loop[] = [];
-  private readonly exitLabel = 'probe.exit';
+  private loops: Loop[] = [];
+  private exitLabel = 'probe.exit';
+  private inCallback = false;
+  private readonly pending: (() => void)[] = [];
 
   constructor(
     private readonly ctx: CompileContext,
@@ -120,6 +122,8 @@ class ProbeGenerator {
     a.emit(call(Helper.map_lookup_elem));
     a.jmpImm(JmpOp.JEQ, R0, 0, this.exitLabel);
     a.emit(mov64Reg(R9, R0));
+    // Every variable starts at zero (scratch memory keeps values from earlier runs on this CPU).
+    for (const name of this.ctx.types.variables.get(this.ep.probe)?.keys() ?? []) this.varSlot(name, this.ep.probe);
     const p = this.ep.probe;
     if (p.predicate) {
       const r = this.reg(p.predicate);
@@ -130,6 +134,8 @@ class ProbeGenerator {
     this.block(p.body);
     a.label(this.exitLabel);
     a.emit(mov64Imm(R0, 0), exit());
+    // Callbacks (for-loop bodies) follow the main program, each a subprogram of its own.
+    while (this.pending.length > 0) this.pending.shift()!();
     const prog = pruneUnreachable(a.assemble().insns, a.assemble().relocations);
     return { insns: prog.insns, relocations: prog.relocations, scratchSize: roundUp(Math.max(8, this.scratchUsed), 8) };
   }
@@ -176,6 +182,26 @@ class ProbeGenerator {
 
   private ctxTo(dst: Reg): void {
     this.asm.emit(ldxMem(Size.DW, dst, FP, CTX_SLOT));
+    // In a callback, CTX_SLOT holds a pointer to the main frame's CTX_SLOT.
+    if (this.inCallback) this.asm.emit(ldxMem(Size.DW, dst, dst, 0));
+  }
+
+  /** dst = a scalar variable (in the main frame's stack, reached through the callback context in callbacks). */
+  private varLoad(dst: Reg, v: VarSlot): void {
+    if (!this.inCallback) {
+      this.asm.emit(ldxMem(Size.DW, dst, FP, v.off));
+      return;
+    }
+    this.asm.emit(ldxMem(Size.DW, dst, FP, CTX_SLOT), ldxMem(Size.DW, dst, dst, v.off - CTX_SLOT));
+  }
+
+  /** variable = src; tmp (not src) is clobbered in callbacks. */
+  private varStore(src: Reg, v: VarSlot, tmp: Reg = R0): void {
+    if (!this.inCallback) {
+      this.asm.emit(stxMem(Size.DW, FP, src, v.off));
+      return;
+    }
+    this.asm.emit(ldxMem(Size.DW, tmp, FP, CTX_SLOT), stxMem(Size.DW, tmp, src, v.off - CTX_SLOT));
   }
 
   private mapDef(name: string): MapDef {
@@ -252,26 +278,29 @@ class ProbeGenerator {
         return;
       }
       case 'For': {
-        if (s.iterable.kind !== 'RangeExpr') throw new CodegenError('for loops over maps are not supported yet', s);
+        if (s.iterable.kind !== 'RangeExpr') return this.forMap(s, s.iterable);
         const v = this.varSlot(s.variable.name, s.variable);
         const endSlot = this.stackSlot();
         const r = this.reg(s);
         this.scalar(s.iterable.start, r);
-        a.emit(stxMem(Size.DW, FP, r, v.off));
+        this.varStore(r, v);
         this.scalar(s.iterable.end, r);
         a.emit(stxMem(Size.DW, FP, r, endSlot));
         const top = a.newLabel('for');
         const next = a.newLabel('fornext');
         const end = a.newLabel('endfor');
         a.label(top);
-        a.emit(ldxMem(Size.DW, R1, FP, v.off), ldxMem(Size.DW, R2, FP, endSlot));
+        this.varLoad(R1, v);
+        a.emit(ldxMem(Size.DW, R2, FP, endSlot));
         a.jmpReg(JmpOp.JSGE, R1, R2, end);
         this.release(r);
         this.loops.push({ breakLabel: end, continueLabel: next });
         this.block(s.body);
         this.loops.pop();
         a.label(next);
-        a.emit(ldxMem(Size.DW, R1, FP, v.off), alu64Imm(AluOp.ADD, R1, 1), stxMem(Size.DW, FP, R1, v.off));
+        this.varLoad(R1, v);
+        a.emit(alu64Imm(AluOp.ADD, R1, 1));
+        this.varStore(R1, v);
         a.ja(top);
         a.label(end);
         return;
@@ -294,6 +323,7 @@ class ProbeGenerator {
   private varSlot(name: string, node: Node): VarSlot {
     let v = this.vars.get(name);
     if (v) return v;
+    if (this.inCallback) throw new CodegenError(`Internal error: variable ${name} was not allocated`, node);
     const t = this.ctx.types.variables.get(this.ep.probe)?.get(name) ?? I64;
     if (isScalar(t) || t.kind === 'none') v = { type: t.kind === 'none' ? I64 : t, off: this.stackSlot(), inScratch: false };
     else v = { type: t, off: this.scratch(sizeOf(t)), inScratch: true };
@@ -319,8 +349,8 @@ class ProbeGenerator {
       }
       const r = this.reg(s);
       if (s.op === '=') this.scalar(s.value, r);
-      else this.compound(s.op, () => this.asm.emit(ldxMem(Size.DW, R0, FP, v.off)), s.value, r, v.type);
-      this.asm.emit(stxMem(Size.DW, FP, r, v.off));
+      else this.compound(s.op, () => this.varLoad(R0, v), s.value, r, v.type);
+      this.varStore(r, v);
       this.release(r);
       return;
     }
@@ -590,7 +620,7 @@ class ProbeGenerator {
         return this.builtinScalar(builtinName(e) ?? '', dst, e);
       case 'Variable': {
         const v = this.varSlot(e.name, e);
-        a.emit(ldxMem(Size.DW, dst, FP, v.off));
+        this.varLoad(dst, v);
         return;
       }
       case 'MapRef':
@@ -639,6 +669,10 @@ class ProbeGenerator {
       }
       case 'Call':
         return this.callScalar(e, dst);
+      case 'ArrayAccess':
+        this.elementAddress(e, dst);
+        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object));
+        return;
       case 'Sizeof':
         throw new CodegenError('sizeof is not supported yet', e);
       case 'Comptime':
@@ -751,6 +785,18 @@ class ProbeGenerator {
 
   private fieldScalar(e: A.FieldAccess, dst: Reg): void {
     const obj = e.object;
+    const cf = this.ctx.types.cfields.get(e);
+    if (cf) {
+      this.fieldBase(e, dst);
+      const size = cf.bitSize > 0 ? 8 : sizeOf(cf.type);
+      this.readKernel(dst, dst, cf.offset, size, cf.bitSize > 0 ? U64 : cf.type, this.isUserPointer(obj));
+      if (cf.bitSize > 0) {
+        if (cf.bitOffset > 0) this.asm.emit(alu64Imm(AluOp.RSH, dst, cf.bitOffset));
+        if (cf.bitSize < 32) this.asm.emit(alu64Imm(AluOp.AND, dst, (1 << cf.bitSize) - 1));
+        else if (cf.bitSize < 64) this.asm.emit(alu64Imm(AluOp.LSH, dst, 64 - cf.bitSize), alu64Imm(AluOp.RSH, dst, 64 - cf.bitSize));
+      }
+      return;
+    }
     if ((obj.kind === 'Builtin' && obj.name === 'args') && this.ep.args) {
       const f = this.ep.args.find((x) => x.name === e.field);
       if (!f) throw new CodegenError(`No field ${e.field}`, e);
@@ -778,6 +824,79 @@ class ProbeGenerator {
     const i = rt.fields.findIndex((f) => f.name === e.field);
     const fo = structLayout(rt.fields.map((f) => f.type)).offsets[i]!;
     this.loadScalar(dst, R9, off + fo, rt.fields[i]!.type);
+  }
+
+  private isUserPointer(e: A.Expression): boolean {
+    const t = this.typeOf(e);
+    return t.kind === 'pointer' && t.userSpace;
+  }
+
+  /** dst = the value of type t at kernel (or user) address addr + off, read with probe_read. */
+  private readKernel(dst: Reg, addr: Reg, off: number, size: number, t: SizedType, user: boolean): void {
+    const a = this.asm;
+    const tmp = this.scratch(8);
+    a.emit(mov64Reg(R3, addr));
+    if (off !== 0) a.emit(alu64Imm(AluOp.ADD, R3, off));
+    this.addr(R1, tmp);
+    a.emit(mov64Imm(R2, Math.min(size, 8)), call(user ? Helper.probe_read_user : Helper.probe_read_kernel));
+    this.loadScalar(dst, R9, tmp, t);
+  }
+
+  /** dst = the address of the struct that a kernel field access reads from. */
+  private fieldBase(e: A.FieldAccess, dst: Reg): void {
+    const ot = this.typeOf(e.object);
+    if (ot.kind === 'pointer') this.scalar(e.object, dst);
+    else this.cAddress(e.object, dst);
+  }
+
+  /** dst = the kernel address of a struct- or array-valued expression (`p->inner`, `*p`, `p->arr[i]`). */
+  private cAddress(e: A.Expression, dst: Reg): void {
+    if (e.kind === 'FieldAccess') {
+      const f = this.ctx.types.cfields.get(e);
+      if (f) {
+        this.fieldBase(e, dst);
+        if (f.offset !== 0) this.asm.emit(alu64Imm(AluOp.ADD, dst, f.offset));
+        return;
+      }
+    }
+    if (e.kind === 'Unary' && e.op === '*') return this.scalar(e.operand, dst);
+    if (e.kind === 'ArrayAccess') return this.elementAddress(e, dst);
+    throw new CodegenError(`Cannot take the address of ${e.kind}`, e);
+  }
+
+  /** dst = the address of `object[index]` where object is a pointer or a kernel array. */
+  private elementAddress(e: A.ArrayAccess, dst: Reg): void {
+    const ot = this.typeOf(e.object);
+    const elem = ot.kind === 'pointer' ? ot.pointee : ot.kind === 'array' ? ot.element : undefined;
+    if (!elem) throw new CodegenError('Indexing a value that is not a pointer or array', e);
+    if (ot.kind === 'pointer') this.scalar(e.object, dst);
+    else this.cAddress(e.object, dst);
+    const size = Math.max(1, sizeOf(elem));
+    if (e.index.kind === 'IntegerLiteral') {
+      const off = Number(e.index.value) * size;
+      if (off !== 0) this.asm.emit(alu64Imm(AluOp.ADD, dst, off));
+      return;
+    }
+    this.withSecond(e.index, dst, (r) => {
+      this.asm.emit(alu64Imm(AluOp.MUL, r, size), alu64Reg(AluOp.ADD, dst, r));
+    });
+  }
+
+  /** Evaluates e into a second register while dst stays live, then calls use(reg) with no helper call between. */
+  private withSecond(e: A.Expression, dst: Reg, use: (r: Reg) => void): void {
+    const a = this.asm;
+    const t = this.tryReg();
+    if (t !== undefined) {
+      this.scalar(e, t);
+      use(t);
+      this.release(t);
+      return;
+    }
+    const spill = this.stackSlot();
+    a.emit(stxMem(Size.DW, FP, dst, spill));
+    this.scalar(e, dst);
+    a.emit(mov64Reg(R5, dst), ldxMem(Size.DW, dst, FP, spill));
+    use(R5);
   }
 
   private binary(e: A.Binary, dst: Reg): void {
@@ -893,7 +1012,9 @@ class ProbeGenerator {
         const target = e.operand;
         if (target.kind === 'Variable') {
           const v = this.varSlot(target.name, target);
-          a.emit(ldxMem(Size.DW, dst, FP, v.off), mov64Reg(R1, dst), alu64Imm(AluOp.ADD, R1, delta), stxMem(Size.DW, FP, R1, v.off));
+          this.varLoad(dst, v);
+          a.emit(mov64Reg(R1, dst), alu64Imm(AluOp.ADD, R1, delta));
+          this.varStore(R1, v);
           if (!e.postfix) a.emit(mov64Reg(dst, R1));
           return;
         }
@@ -910,6 +1031,12 @@ class ProbeGenerator {
           return;
         }
         throw new CodegenError(`The ${e.op} operator must be applied to a map or variable`, e);
+      }
+      case '*': {
+        const t = this.typeOf(e);
+        this.scalar(e.operand, dst);
+        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.operand));
+        return;
       }
       default:
         throw new CodegenError(`Unary ${e.op} is not supported`, e);
@@ -1140,6 +1267,20 @@ class ProbeGenerator {
   private fieldMem(e: A.FieldAccess, off: number, t: SizedType): void {
     const a = this.asm;
     const obj = e.object;
+    const cf = this.ctx.types.cfields.get(e);
+    if (cf) {
+      const r = this.reg(e);
+      this.fieldBase(e, r);
+      a.emit(mov64Reg(R3, r));
+      if (cf.offset !== 0) a.emit(alu64Imm(AluOp.ADD, R3, cf.offset));
+      this.release(r);
+      this.addr(R1, off);
+      const size = Math.min(sizeOf(t), sizeOf(cf.type));
+      const user = this.isUserPointer(obj);
+      const helper = cf.type.kind === 'string' ? (user ? Helper.probe_read_user_str : Helper.probe_read_kernel_str) : user ? Helper.probe_read_user : Helper.probe_read_kernel;
+      a.emit(mov64Imm(R2, size), call(helper));
+      return;
+    }
     if (obj.kind === 'Builtin' && obj.name === 'args' && this.ep.args) {
       const f = this.ep.args.find((x) => x.name === e.field)!;
       const size = Math.min(sizeOf(t), sizeOf(f.type));
@@ -1343,6 +1484,76 @@ class ProbeGenerator {
     a.jmpImm(JmpOp.JEQ, R0, 0, ok);
     a.emit(ldxMem(Size.DW, R1, R0, 0), alu64Imm(AluOp.ADD, R1, 1), stxMem(Size.DW, R0, R1, 0));
     a.label(ok);
+  }
+
+  /**
+   * `for ($kv : @m) { body }`: bpf_for_each_map_elem with the body as a callback. The callback gets a pointer to
+   * the main frame (to reach its variables and ctx), builds $kv = (key, value) in scratch and runs the body;
+   * break and return stop the iteration, continue goes on to the next element.
+   */
+  private forMap(s: A.For, m: A.MapRef): void {
+    const a = this.asm;
+    const def = this.mapDef(m.name);
+    const info = def.user!;
+    const v = this.varSlot(s.variable.name, s.variable);
+    const kvType = v.type;
+    if (kvType.kind !== 'tuple') throw new CodegenError('Internal error: loop variable is not a tuple', s);
+    const label = a.newLabel('for.cb');
+    a.ldMap(R1, def.name);
+    a.ldFunc(R2, label);
+    a.emit(mov64Reg(R3, FP), alu64Imm(AluOp.ADD, R3, CTX_SLOT), mov64Imm(R4, 0), call(Helper.for_each_map_elem));
+    this.pending.push(() => {
+      const saved = { loops: this.loops, exitLabel: this.exitLabel, inCallback: this.inCallback };
+      const stop = a.newLabel('for.stop');
+      const next = a.newLabel('for.next');
+      this.loops = [{ breakLabel: stop, continueLabel: next }];
+      this.exitLabel = stop;
+      this.inCallback = true;
+      a.label(label);
+      a.emit(stxMem(Size.DW, FP, R4, CTX_SLOT), mov64Reg(R6, R2), mov64Reg(R7, R3));
+      a.emit(call(Helper.get_smp_processor_id), stxMem(Size.W, FP, R0, CPU_KEY_SLOT));
+      a.ldMap(R1, SCRATCH_MAP);
+      a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT), call(Helper.map_lookup_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, stop);
+      a.emit(mov64Reg(R9, R0));
+      const layout = structLayout(kvType.elements);
+      const keyOff = v.off + layout.offsets[0]!;
+      const valOff = v.off + layout.offsets[1]!;
+      this.copyFrom(R6, keyOff, sizeOf(kvType.elements[0]!));
+      if (info.aggregation === 'count' || info.aggregation === 'sum') this.sumPerCpu(def, R6, valOff);
+      else this.copyFrom(R7, valOff, sizeOf(kvType.elements[1]!));
+      this.block(s.body);
+      a.label(next);
+      a.emit(mov64Imm(R0, 0), exit());
+      a.label(stop);
+      a.emit(mov64Imm(R0, 1), exit());
+      this.loops = saved.loops;
+      this.exitLabel = saved.exitLabel;
+      this.inCallback = saved.inCallback;
+    });
+  }
+
+  /** Copies size bytes from the pointer in src (a map key or value) to scratch at off. */
+  private copyFrom(src: Reg, off: number, size: number): void {
+    const a = this.asm;
+    let i = 0;
+    for (; i + 8 <= size; i += 8) a.emit(ldxMem(Size.DW, R1, src, i), stxMem(Size.DW, R9, R1, off + i));
+    for (; i < size; i++) a.emit(ldxMem(Size.B, R1, src, i), stxMem(Size.B, R9, R1, off + i));
+  }
+
+  /** scratch[off] = the sum over every CPU of a per-CPU u64 value under the key at `key`. */
+  private sumPerCpu(def: MapDef, key: Reg, off: number): void {
+    const a = this.asm;
+    const cpus = this.ctx.options.cpus ?? 1;
+    a.emit(stMem(Size.DW, R9, off, 0));
+    for (let cpu = 0; cpu < cpus; cpu++) {
+      const skip = a.newLabel('pc');
+      a.ldMap(R1, def.name);
+      a.emit(mov64Reg(R2, key), mov64Imm(R3, cpu), call(Helper.map_lookup_percpu_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, skip);
+      a.emit(ldxMem(Size.DW, R1, R0, 0), ldxMem(Size.DW, R2, R9, off), alu64Reg(AluOp.ADD, R2, R1), stxMem(Size.DW, R9, R2, off));
+      a.label(skip);
+    }
   }
 
   private ifExpr(e: A.IfExpr): void {

@@ -2,7 +2,7 @@
 // programs with unreachable instructions. Jump offsets and relocation indices are rewritten to match.
 import type { Relocation } from '../../isa/assembler.js';
 import type { Insn } from '../../isa/insn.js';
-import { Class, JmpOp, LD_IMM64, PseudoCall, opClass, opJmp } from '../../isa/opcodes.js';
+import { Class, JmpOp, LD_IMM64, PseudoCall, PseudoLd, opClass, opJmp } from '../../isa/opcodes.js';
 
 function isJump(i: Insn): boolean {
   const c = opClass(i.code);
@@ -22,6 +22,8 @@ export function pruneUnreachable(insns: readonly Insn[], relocations: readonly R
     const ins = insns[i]!;
     if (ins.code === LD_IMM64) {
       reach[i + 1] = 1;
+      // The address of a callback: its code is reachable too.
+      if (ins.src === PseudoLd.FUNC) work.push(i + 1 + ins.imm);
       work.push(i + 2);
       continue;
     }
@@ -52,7 +54,13 @@ export function pruneUnreachable(insns: readonly Insn[], relocations: readonly R
   for (let i = 0; i < n; i++) {
     if (!reach[i]) continue;
     const ins = insns[i]!;
-    if (isJump(ins)) {
+    if (ins.code === LD_IMM64 && ins.src === PseudoLd.FUNC) {
+      out.push({ ...ins, imm: newIndex[i + 1 + ins.imm]! - newIndex[i]! - 1 });
+    } else if (isJump(ins) || (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && ins.src === PseudoCall.CALL)) {
+      if (!isJump(ins)) {
+        out.push({ ...ins, imm: newIndex[i + 1 + ins.imm]! - newIndex[i]! - 1 });
+        continue;
+      }
       const c = opClass(ins.code);
       const wide = opJmp(ins.code) === JmpOp.JA && c === Class.JMP32;
       const target = i + 1 + (wide ? ins.imm : ins.off);

@@ -137,7 +137,18 @@ class Analyser {
           if (a.kind !== 'int' || b.kind !== 'int') this.error('Loop range requires an integer for the start and end values', s.iterable);
           this.vars.set(s.variable.name, I64);
         } else {
-          this.error('for loops over maps are not supported yet', s.iterable);
+          const name = s.iterable.name;
+          const value = this.ctx.types.mapValues.get(name);
+          const keys = this.ctx.types.mapKeys.get(name);
+          this.set(s.iterable, value ?? NONE);
+          if (value === undefined || keys === undefined) this.error(`Undefined map: ${name}`, s.iterable);
+          else if (isAggregation(value) && value.kind !== 'count' && value.kind !== 'sum') {
+            this.error(`Loops over ${typeName(value)} maps are not supported`, s.iterable);
+          } else {
+            const key = keys.length === 0 ? U64 : keys.length === 1 ? keys[0]! : tuple(keys);
+            const v = value.kind === 'count' ? U64 : value.kind === 'sum' ? int(64, value.signed) : value;
+            this.vars.set(s.variable.name, tuple([key, v]));
+          }
         }
         this.loopDepth++;
         this.block(s.body);

@@ -17,7 +17,7 @@ type Node =
   | { k: 'nested'; scope: Node; name: Node }
   | { k: 'template'; name: Node; args: Node[] }
   | { k: 'abitag'; base: Node; tag: string }
-  | { k: 'ctor'; cls: Node; dtor: boolean }
+  | { k: 'ctor'; name: string; dtor: boolean }
   | { k: 'op'; s: string }
   | { k: 'conv'; type: Node }
   | { k: 'special'; prefix: string; child: Node }
@@ -35,7 +35,7 @@ type Node =
   | { k: 'lambda'; params: Node[]; n: number }
   | { k: 'unnamed'; n: number }
   | { k: 'binding'; names: string[] }
-  | { k: 'tparam'; index: number; scope: Node[] | null; parser: Parser; lambdaLevel: number }
+  | { k: 'tparam'; index: number }
   | { k: 'pack'; items: Node[] }
   | { k: 'expansion'; child: Node }
   | { k: 'literal'; type: Node; value: string }
@@ -115,12 +115,15 @@ class Parser {
   pos = 0;
   depth = 0;
   subs: Node[] = [];
-  /** Template arguments that T_ refers to: those of the last template-args list of an encoding's name. */
-  params: Node[] | null = null;
-  /** Template parameters met inside a conversion operator type refer forward to arguments not yet parsed. */
-  forward: Node[] | null = null;
-  /** Above zero while parsing a lambda signature, whose template parameters are its `auto` parameters. */
-  lambdaLevel = 0;
+  /**
+   * Set while parsing a conversion operator's type outside expressions: there `T_ I...E` leaves the arguments to
+   * the operator unless a second argument list follows (c++filt's reading).
+   */
+  conversion = false;
+  /** Above zero while parsing an expression. */
+  inExpression = 0;
+  /** The last source name read outside template arguments: what constructors and destructors are named. */
+  lastName = '';
 
   constructor(readonly s: string) {}
 
@@ -187,7 +190,7 @@ class Parser {
     try {
       const c = this.peek();
       if (c === 'T' || (c === 'G' && /[VRTA]/.test(this.peek(1)))) return this.specialName();
-      const info = this.name(true);
+      const info = this.name();
       if (this.atEnd() || this.peek() === 'E' || this.peek() === '.') return info.node;
       let ret: Node | null = null;
       if (info.template && !info.noReturn) ret = this.type();
@@ -224,7 +227,7 @@ class Parser {
       const c = this.peek();
       this.pos++;
       if (c in SPECIALS && c !== 'H' && c !== 'W') return { k: 'special', prefix: SPECIALS[c]!, child: this.type() };
-      if (c === 'H' || c === 'W') return { k: 'special', prefix: SPECIALS[c]!, child: this.name(false).node };
+      if (c === 'H' || c === 'W') return { k: 'special', prefix: SPECIALS[c]!, child: this.name().node };
       if (c === 'h') {
         this.number();
         this.expect('_');
@@ -254,7 +257,7 @@ class Parser {
     this.expect('G');
     const c = this.peek();
     this.pos++;
-    if (c === 'V') return { k: 'special', prefix: 'guard variable for ', child: this.name(false).node };
+    if (c === 'V') return { k: 'special', prefix: 'guard variable for ', child: this.name().node };
     if (c === 'A') return { k: 'special', prefix: 'hidden alias for ', child: this.encoding() };
     if (c === 'T') {
       if (this.eat('t')) return { k: 'special', prefix: 'transaction clone for ', child: this.encoding() };
@@ -263,32 +266,32 @@ class Parser {
     throw new Fail();
   }
 
-  name(tag: boolean): NameInfo {
+  name(): NameInfo {
     this.enter();
     try {
       const c = this.peek();
-      if (c === 'N') return this.nestedName(tag);
-      if (c === 'Z') return this.localName(tag);
+      if (c === 'N') return this.nestedName();
+      if (c === 'Z') return this.localName();
       let node: Node;
       let noReturn = false;
       if (c === 'S' && this.peek(1) === 't') {
         this.pos += 2;
-        const u = this.unqualifiedName(null, tag);
+        const u = this.unqualifiedName(null);
         node = { k: 'nested', scope: { k: 'name', s: 'std' }, name: u.node };
         noReturn = u.noReturn;
       } else if (c === 'S') {
         node = this.substitution();
         if (this.peek() !== 'I') throw new Fail();
-        const args = this.templateArgs(tag);
+        const args = this.templateArgs();
         return { node: { k: 'template', name: node, args }, template: true, noReturn: false, quals: '', ref: '' };
       } else {
-        const u = this.unqualifiedName(null, tag);
+        const u = this.unqualifiedName(null);
         node = u.node;
         noReturn = u.noReturn;
       }
       if (this.peek() === 'I') {
         this.subs.push(node);
-        const args = this.templateArgs(tag);
+        const args = this.templateArgs();
         return { node: { k: 'template', name: node, args }, template: true, noReturn, quals: '', ref: '' };
       }
       return { node, template: false, noReturn, quals: '', ref: '' };
@@ -305,7 +308,7 @@ class Parser {
     return q;
   }
 
-  nestedName(tag: boolean): NameInfo {
+  nestedName(): NameInfo {
     this.expect('N');
     const quals = this.cvQuals();
     let ref = '';
@@ -337,7 +340,7 @@ class Parser {
       }
       if (c === 'I') {
         if (!soFar) throw new Fail();
-        const args = this.templateArgs(tag);
+        const args = this.templateArgs();
         soFar = { k: 'template', name: soFar, args };
         template = true;
       } else if (c === 'T') {
@@ -349,7 +352,7 @@ class Parser {
         soFar = this.decltype();
         template = false;
       } else {
-        const u = this.unqualifiedName(soFar, tag);
+        const u = this.unqualifiedName(soFar);
         soFar = soFar ? { k: 'nested', scope: soFar, name: u.node } : u.node;
         template = false;
         noReturn = u.noReturn;
@@ -362,7 +365,7 @@ class Parser {
     return { node: soFar, template, noReturn: noReturn && !template ? true : noReturn, quals, ref };
   }
 
-  localName(tag: boolean): NameInfo {
+  localName(): NameInfo {
     this.expect('Z');
     const enc = this.encoding();
     this.expect('E');
@@ -376,7 +379,7 @@ class Parser {
       this.expect('_');
       scope = { k: 'local', enc, entity: { k: 'name', s: `{default arg#${n}}` } };
     }
-    const inner = this.name(tag);
+    const inner = this.name();
     this.discriminator();
     return { ...inner, node: { k: 'local', enc: scope, entity: inner.node } };
   }
@@ -384,13 +387,14 @@ class Parser {
   sourceName(): string {
     const len = this.number();
     if (len <= 0 || this.pos + len > this.s.length) throw new Fail();
-    const id = this.s.slice(this.pos, this.pos + len);
+    let id = this.s.slice(this.pos, this.pos + len);
     this.pos += len;
-    if (len >= 10 && id.startsWith('_GLOBAL_') && '._$'.includes(id[8]!) && id[9] === 'N') return '(anonymous namespace)';
+    if (len >= 10 && id.startsWith('_GLOBAL_') && '._$'.includes(id[8]!) && id[9] === 'N') id = '(anonymous namespace)';
+    this.lastName = id;
     return id;
   }
 
-  unqualifiedName(scope: Node | null, tag: boolean): { node: Node; noReturn: boolean } {
+  unqualifiedName(scope: Node | null): { node: Node; noReturn: boolean } {
     const c = this.peek();
     let node: Node;
     let noReturn = false;
@@ -406,15 +410,15 @@ class Parser {
       if (!scope) throw new Fail();
       const dtor = c === 'D';
       this.pos++;
-      let cls = scope;
-      // Inheriting constructors (CI1, CI2) are named after the base class they inherit from.
+      // Inheriting constructors (CI1, CI2) name the base class they inherit from, which follows.
       if (!dtor && this.eat('I')) {
         this.pos++;
-        cls = this.type();
+        this.type();
       } else {
         this.pos++;
       }
-      node = { k: 'ctor', cls, dtor };
+      if (this.lastName === '') throw new Fail();
+      node = { k: 'ctor', name: this.lastName, dtor };
       noReturn = true;
     } else if (c === 'D' && this.peek(1) === 'C') {
       this.pos += 2;
@@ -422,29 +426,32 @@ class Parser {
       while (!this.eat('E')) names.push(this.sourceName());
       node = { k: 'binding', names };
     } else if (c >= 'a' && c <= 'z') {
-      const op = this.operatorName(tag);
+      const op = this.operatorName();
       node = op.node;
       noReturn = op.conv;
     } else {
       throw new Fail();
     }
+    const lastName = this.lastName;
     while (this.peek() === 'B') {
       this.pos++;
       node = { k: 'abitag', base: node, tag: this.sourceName() };
     }
+    this.lastName = lastName;
     return { node, noReturn };
   }
 
-  operatorName(tag: boolean): { node: Node; conv: boolean } {
+  operatorName(): { node: Node; conv: boolean } {
     const code = this.s.slice(this.pos, this.pos + 2);
     if (code === 'cv') {
       this.pos += 2;
-      // A conversion operator template names its own parameters before they are declared.
-      const saved = this.forward;
-      if (tag) this.forward = [];
-      const type = this.type();
-      if (!tag) this.forward = saved;
-      return { node: { k: 'conv', type }, conv: true };
+      const saved = this.conversion;
+      this.conversion = this.inExpression === 0;
+      try {
+        return { node: { k: 'conv', type: this.type() }, conv: true };
+      } finally {
+        this.conversion = saved;
+      }
     }
     if (code === 'li') {
       this.pos += 2;
@@ -469,15 +476,11 @@ class Parser {
       return { k: 'unnamed', n };
     }
     if (this.eat('Ul')) {
-      this.lambdaLevel++;
       const params: Node[] = [];
-      try {
-        while (!this.eat('E')) {
-          if (this.atEnd() || this.peek() === 'T' && /[ytnp]/.test(this.peek(1))) throw new Fail();
-          params.push(this.type());
-        }
-      } finally {
-        this.lambdaLevel--;
+      while (!this.eat('E')) {
+        // Explicit template parameter lists of lambdas (Ty, Tn, Tt, Tp) are not supported.
+        if (this.atEnd() || (this.peek() === 'T' && /[ytnp]/.test(this.peek(1)))) throw new Fail();
+        params.push(this.type());
       }
       if (params.length === 0) throw new Fail();
       const n = this.peek() === '_' ? 1 : this.number() + 2;
@@ -493,6 +496,7 @@ class Parser {
     if (c in STD_SUBS && c >= 'a') {
       this.pos++;
       const [s, last] = STD_SUBS[c]!;
+      this.lastName = last;
       return { k: 'std', s, last };
     }
     const id = this.seqId();
@@ -504,33 +508,20 @@ class Parser {
   templateParam(): Node {
     this.expect('T');
     const id = this.seqId() + 1;
-    const node: Node = { k: 'tparam', index: id, scope: this.params, parser: this, lambdaLevel: this.lambdaLevel };
-    if (this.forward && this.lambdaLevel === 0) {
-      node.scope = null;
-      this.forward.push(node);
-    }
-    return node;
+    return { k: 'tparam', index: id };
   }
 
-  templateArgs(tag: boolean): Node[] {
+  templateArgs(): Node[] {
     this.enter();
     try {
       this.expect('I');
+      const lastName = this.lastName;
       const args: Node[] = [];
-      if (tag) {
-        this.params = args;
-        // Bind template parameters that referred forward (conversion operator templates) to these arguments.
-        if (this.forward) {
-          for (const f of this.forward) if (f.k === 'tparam') f.scope = args;
-          this.forward = null;
-        }
-      }
       while (!this.eat('E')) {
         if (this.atEnd()) throw new Fail();
         args.push(this.templateArg());
       }
-      // Encodings nested inside the arguments (local names, external names) tagged their own arguments.
-      if (tag) this.params = args;
+      this.lastName = lastName;
       return args;
     } finally {
       this.depth--;
@@ -631,7 +622,7 @@ class Parser {
       case 'U': {
         this.pos++;
         const qual = this.sourceName();
-        if (this.peek() === 'I') this.templateArgs(false);
+        if (this.peek() === 'I') this.templateArgs();
         node = { k: 'vendorqual', child: this.type(), qual };
         break;
       }
@@ -659,20 +650,33 @@ class Parser {
       }
       case 'T': {
         node = this.templateParam();
-        if (this.peek() === 'I' && this.forward === null) {
-          this.subs.push(node);
-          node = { k: 'template', name: node, args: this.templateArgs(false) };
+        if (this.peek() === 'I') {
+          if (!this.conversion) {
+            this.subs.push(node);
+            node = { k: 'template', name: node, args: this.templateArgs() };
+          } else {
+            const pos = this.pos;
+            const subs = this.subs.length;
+            const args = this.templateArgs();
+            if (this.peek() === 'I') {
+              this.subs.push(node);
+              node = { k: 'template', name: node, args };
+            } else {
+              this.pos = pos;
+              this.subs.length = subs;
+            }
+          }
         }
         break;
       }
       case 'S': {
         if (this.peek(1) === 't') {
-          node = this.name(false).node;
+          node = this.name().node;
           break;
         }
         const sub = this.substitution();
         if (this.peek() !== 'I') return sub;
-        node = { k: 'template', name: sub, args: this.templateArgs(false) };
+        node = { k: 'template', name: sub, args: this.templateArgs() };
         break;
       }
       case 'D': {
@@ -715,7 +719,7 @@ class Parser {
       case 'Z':
       default: {
         if (c === 'N' || c === 'Z' || (c >= '0' && c <= '9')) {
-          node = this.name(false).node;
+          node = this.name().node;
           break;
         }
         throw new Fail();
@@ -774,9 +778,11 @@ class Parser {
   // emit in practice; anything else fails the whole demangling.
   expression(): Node {
     this.enter();
+    this.inExpression++;
     try {
       return this.expressionInner();
     } finally {
+      this.inExpression--;
       this.depth--;
     }
   }
@@ -803,14 +809,14 @@ class Parser {
       }
       if (this.eat('N')) {
         scope = this.unresolvedType();
-        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs(false) };
+        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs() };
         while (!this.eat('E')) scope = { k: 'nested', scope, name: this.simpleId() };
       } else if (/[0-9]/.test(this.peek())) {
         scope = this.simpleId();
         while (!this.eat('E')) scope = { k: 'nested', scope, name: this.simpleId() };
       } else {
         scope = this.unresolvedType();
-        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs(false) };
+        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs() };
       }
       const name = this.baseUnresolvedName();
       const node: Node = { k: 'nested', scope, name };
@@ -838,7 +844,7 @@ class Parser {
 
   simpleId(): Node {
     let node: Node = { k: 'name', s: this.sourceName() };
-    if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs(false) };
+    if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs() };
     return node;
   }
 
@@ -850,8 +856,8 @@ class Parser {
       return { k: 'unary', op: '~', arg: t };
     }
     this.eat('on');
-    let node = this.operatorName(false).node;
-    if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs(false) };
+    let node = this.operatorName().node;
+    if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs() };
     return node;
   }
 
@@ -893,10 +899,7 @@ class Parser {
       }
       case 'cv': {
         this.pos += 2;
-        const saved = this.forward;
-        this.forward = null;
         const type = this.type();
-        this.forward = saved;
         if (this.eat('_')) return { k: 'cast', type, args: this.exprList('E'), single: false };
         return { k: 'cast', type, args: [this.expression()], single: true };
       }
@@ -1000,17 +1003,23 @@ class Parser {
 class Printer {
   out = '';
   depth = 0;
-  /** Index of the pack element being printed inside a pack expansion, or -1 outside one. */
-  packIndex = -1;
-  /** Size of the pack met while printing an expansion's pattern, or -1 when none was met. */
-  packSize = -1;
-  /** Above zero while printing a lambda's signature, where template parameters print as `auto:N`. */
-  inLambda = 0;
-
-  constructor(readonly parser: Parser) {}
-
   /** The last character written, which c++filt consults to space `> >` and `operator< <`. */
   last = '';
+  /**
+   * Argument lists of the templates in scope, innermost last: a function template's arguments while its encoding
+   * prints. Template parameters resolve against the innermost one, which is popped while the argument prints.
+   */
+  templates: Node[][] = [];
+  /** Arguments of the template being printed, which a conversion operator inside it refers to. */
+  currentTemplate: Node[] | null = null;
+  /** Element of a pack that template parameters select; like c++filt, it starts at 0 and keeps its last value. */
+  packIndex = 0;
+  /** Above zero while printing a lambda's signature, where template parameters print as `auto:N`. */
+  inLambda = 0;
+  /** Template scopes captured the first time a reference to a template parameter printed (c++filt's saved scopes). */
+  savedScopes = new Map<Node, Node[][]>();
+  /** Work budget for searches through the tree, which substitutions can make a large DAG. */
+  budget = 1 << 20;
 
   emit(s: string): void {
     if (s === '') return;
@@ -1044,74 +1053,93 @@ class Printer {
     }
   }
 
-  /** A template parameter resolved to its argument; the node itself when it has no binding. */
-  resolve(n: Node): Node {
-    let cur = n;
-    for (let i = 0; cur.k === 'tparam' && i < 32; i++) {
-      if (this.inLambda > 0 && cur.lambdaLevel > 0) return cur;
-      const scope = cur.scope && cur.index < cur.scope.length ? cur.scope : cur.parser.params;
-      const arg = scope?.[cur.index];
-      if (!arg) throw new Fail();
-      cur = arg;
-    }
-    if (cur.k === 'tparam' && !(this.inLambda > 0 && cur.lambdaLevel > 0)) throw new Fail();
-    return this.packElement(cur);
+  /** The argument a template parameter stands for in the innermost template scope. */
+  lookup(n: Node & { k: 'tparam' }, templates = this.templates): Node {
+    const top = templates[templates.length - 1];
+    if (!top) throw new Fail();
+    let arg = top[n.index];
+    if (arg?.k === 'pack') arg = arg.items[this.packIndex];
+    if (!arg) throw new Fail();
+    return arg;
   }
 
-  packElement(n: Node): Node {
-    if (n.k !== 'pack' || this.packIndex < 0) return n;
-    this.packSize = n.items.length;
-    const item = n.items[this.packIndex];
-    return item ? this.resolve(item) : { k: 'raw', s: '' };
+  /** Runs f on a template parameter's argument with the innermost template scope popped, as c++filt prints it. */
+  withArg<T>(n: Node & { k: 'tparam' }, f: (arg: Node) => T): T {
+    const arg = this.lookup(n);
+    const top = this.templates.pop()!;
+    try {
+      return f(arg);
+    } finally {
+      this.templates.push(top);
+    }
+  }
+
+  withTemplates<T>(templates: Node[][], f: () => T): T {
+    const saved = this.templates;
+    this.templates = templates;
+    try {
+      return f();
+    } finally {
+      this.templates = saved;
+    }
   }
 
   /** Qualifiers the child does not already carry (a template argument may be `const` itself). */
   newQuals(n: Node & { k: 'quals' }): string {
-    const inner = n.child.k === 'tparam' ? this.resolve(n.child) : n.child;
-    if (inner.k !== 'quals') return n.quals;
-    return n.quals.split(' ').filter((q) => q !== '' && !inner.quals.includes(' ' + q)).map((q) => ' ' + q).join('');
+    if (n.child.k !== 'quals') return n.quals;
+    const inner = n.child.quals;
+    return n.quals.split(' ').filter((q) => q !== '' && !inner.includes(' ' + q)).map((q) => ' ' + q).join('');
   }
 
   /** Whether the type prints a declarator on its right side (functions and arrays need parentheses). */
   hasRight(n: Node): 'func' | 'array' | null {
-    const r = this.effective(n.k === 'tparam' ? this.resolve(n) : n);
-    switch (r.k) {
+    switch (n.k) {
+      case 'tparam':
+        return this.inLambda > 0 ? null : this.withArg(n, (a) => this.hasRight(a));
       case 'func':
         return 'func';
       case 'array':
         return 'array';
       case 'quals':
-        return this.hasRight(r.child);
-      case 'pack':
-        return null;
+        return this.hasRight(n.child);
       default:
         return null;
     }
   }
 
-  /** A qualified template parameter that stands for an array or function type qualifies what's inside it. */
-  effective(n: Node): Node {
-    if (n.k !== 'quals' || n.child.k !== 'tparam') return n;
-    const r = this.resolve(n.child);
-    return r.k === 'array' || r.k === 'func' ? qualify(r, n.quals) : n;
+  /**
+   * How a reference prints, following c++filt: a template parameter under it is looked up once (in the scope saved
+   * the first time that parameter printed under a reference), and references to references collapse.
+   */
+  refParts(n: Node & { k: 'ref' }): { rvalue: boolean; inner: Node; templates: Node[][] } {
+    let sub = n.child;
+    let templates = this.templates;
+    if (this.inLambda === 0 && sub.k === 'tparam') {
+      const saved = this.savedScopes.get(sub);
+      if (saved) templates = saved;
+      else this.savedScopes.set(sub, this.templates.slice());
+      sub = this.lookup(sub, templates);
+    }
+    if (sub.k === 'ref' && (!sub.rvalue || sub.rvalue === n.rvalue)) return { rvalue: sub.rvalue, inner: sub.child, templates };
+    if (sub.k === 'ref') return { rvalue: n.rvalue, inner: sub.child, templates };
+    return { rvalue: n.rvalue, inner: n.child, templates };
   }
 
-  left(node: Node): void {
-    const n = this.effective(node);
+  left(n: Node): void {
     switch (n.k) {
-      case 'tparam': {
-        const r = this.resolve(n);
-        if (r.k === 'tparam') this.emit(`auto:${r.index + 1}`);
-        else this.left(r);
+      case 'tparam':
+        if (this.inLambda > 0) this.emit(`auto:${n.index + 1}`);
+        else this.withArg(n, (a) => this.left(a));
         return;
-      }
-      case 'pack': {
-        const r = this.packElement(n);
-        if (r !== n) return this.left(r);
-        this.args(n.items);
+      case 'pack':
+        this.list(n.items);
         return;
-      }
       case 'quals': {
+        // A qualified template parameter prints its argument qualified, in the argument's scope.
+        if (n.child.k === 'tparam' && this.inLambda === 0) {
+          this.withArg(n.child, (a) => this.left(qualify(a, n.quals)));
+          return;
+        }
         this.left(n.child);
         if (this.hasRight(n.child) === null) this.emit(this.newQuals(n));
         return;
@@ -1120,22 +1148,23 @@ class Printer {
         this.left(n.child);
         this.emit(' ' + n.qual);
         return;
-      case 'ptr':
-      case 'ref': {
-        let child = n.child;
-        let rvalue = n.k === 'ref' && n.rvalue;
-        if (n.k === 'ref') {
-          // Reference collapsing: & applied to && (or through template parameters) prints as one reference.
-          for (let r = this.resolve(child); r.k === 'ref'; r = this.resolve(child)) {
-            rvalue = rvalue && r.rvalue;
-            child = r.child;
-          }
-        }
-        const kind = this.hasRight(child);
-        this.left(child);
+      case 'ptr': {
+        const kind = this.hasRight(n.child);
+        this.left(n.child);
         if (kind === 'array') this.emit(' (');
         else if (kind === 'func') this.emit('(');
-        this.emit(n.k === 'ptr' ? '*' : rvalue ? '&&' : '&');
+        this.emit('*');
+        return;
+      }
+      case 'ref': {
+        const { rvalue, inner, templates } = this.refParts(n);
+        this.withTemplates(templates, () => {
+          const kind = this.hasRight(inner);
+          this.left(inner);
+          if (kind === 'array') this.emit(' (');
+          else if (kind === 'func') this.emit('(');
+          this.emit(rvalue ? '&&' : '&');
+        });
         return;
       }
       case 'memptr': {
@@ -1162,26 +1191,16 @@ class Printer {
         this.emit(')');
         return;
       case 'expansion': {
-        const savedIndex = this.packIndex;
-        const savedSize = this.packSize;
-        try {
-          this.packIndex = 0;
-          this.packSize = -1;
-          const first = this.sub(() => this.print(n.child));
-          if (this.packSize < 0) {
-            this.emit(first + '...');
-            return;
-          }
-          const size = this.packSize;
-          const parts: string[] = size > 0 ? [first] : [];
-          for (let i = 1; i < size; i++) {
-            this.packIndex = i;
-            parts.push(this.sub(() => this.print(n.child)));
-          }
-          this.emit(parts.join(', '));
-        } finally {
-          this.packIndex = savedIndex;
-          this.packSize = savedSize;
+        const pack = this.findPack(n.child);
+        if (!pack) {
+          this.subexpr(n.child);
+          this.emit('...');
+          return;
+        }
+        for (let i = 0; i < pack.items.length; i++) {
+          this.packIndex = i;
+          if (i > 0) this.emit(', ');
+          this.print(n.child);
         }
         return;
       }
@@ -1190,20 +1209,16 @@ class Printer {
     }
   }
 
-  right(node: Node): void {
-    const n = this.effective(node);
+  right(n: Node): void {
     switch (n.k) {
-      case 'tparam': {
-        const r = this.resolve(n);
-        if (r.k !== 'tparam') this.right(r);
+      case 'tparam':
+        if (this.inLambda === 0) this.withArg(n, (a) => this.right(a));
         return;
-      }
-      case 'pack': {
-        const r = this.packElement(n);
-        if (r !== n) this.right(r);
-        return;
-      }
       case 'quals':
+        if (n.child.k === 'tparam' && this.inLambda === 0) {
+          this.withArg(n.child, (a) => this.right(qualify(a, n.quals)));
+          return;
+        }
         this.right(n.child);
         if (this.hasRight(n.child) !== null) this.emit(this.newQuals(n));
         return;
@@ -1211,11 +1226,15 @@ class Printer {
         this.right(n.child);
         return;
       case 'ptr':
+        if (this.hasRight(n.child)) this.emit(')');
+        this.right(n.child);
+        return;
       case 'ref': {
-        let child = n.child;
-        if (n.k === 'ref') for (let r = this.resolve(child); r.k === 'ref'; r = this.resolve(child)) child = r.child;
-        if (this.hasRight(child)) this.emit(')');
-        this.right(child);
+        const { inner, templates } = this.refParts(n);
+        this.withTemplates(templates, () => {
+          if (this.hasRight(inner)) this.emit(')');
+          this.right(inner);
+        });
         return;
       }
       case 'memptr':
@@ -1236,6 +1255,35 @@ class Printer {
         return;
       default:
         return;
+    }
+  }
+
+  /** The first template parameter in a pack expansion's pattern whose argument is a pack (c++filt's search). */
+  findPack(n: Node): (Node & { k: 'pack' }) | null {
+    if (--this.budget < 0) throw new Fail();
+    switch (n.k) {
+      case 'tparam': {
+        const top = this.templates[this.templates.length - 1];
+        const arg = top?.[n.index];
+        return arg?.k === 'pack' ? arg : null;
+      }
+      case 'expansion':
+      case 'lambda':
+      case 'name':
+      case 'std':
+      case 'op':
+      case 'raw':
+      case 'fparam':
+      case 'unnamed':
+      case 'ctor':
+      case 'binding':
+        return null;
+      default:
+        for (const child of children(n)) {
+          const found = this.findPack(child);
+          if (found) return found;
+        }
+        return null;
     }
   }
 
@@ -1270,24 +1318,19 @@ class Printer {
     if (keep < items.length) this.last = ' ';
   }
 
-  args(items: Node[]): void {
-    this.list(items);
-  }
-
   templateArgs(args: Node[]): void {
     // `operator<` followed by `<` would read as `operator<<`.
     if (this.last === '<') this.emit(' ');
     this.emit('<');
-    this.args(args);
+    this.list(args);
     if (this.last === '>') this.emit(' ');
     this.emit('>');
   }
 
-  /** Operands print bare when they are names, parameters or literals, and parenthesized otherwise. */
+  /** Operands print bare when they are names or parameters, and parenthesized otherwise (as c++filt does). */
   subexpr(n: Node): void {
-    const r = n.k === 'tparam' ? this.resolve(n) : n;
-    const simple = r.k === 'name' || r.k === 'fparam' || r.k === 'nested' ||
-      (r.k === 'exprname' && r.node.k !== 'encoding') || (r.k === 'raw' && r.s === 'this');
+    const simple = n.k === 'name' || n.k === 'fparam' || n.k === 'nested' || n.k === 'braced' ||
+      (n.k === 'exprname' && (n.node.k === 'name' || n.node.k === 'nested')) || (n.k === 'raw' && n.s === 'this');
     if (!simple) this.emit('(');
     this.print(n);
     if (!simple) this.emit(')');
@@ -1306,22 +1349,41 @@ class Printer {
         this.emit('::');
         this.print(n.name);
         return;
-      case 'template':
-        this.print(n.name);
+      case 'template': {
+        const saved = this.currentTemplate;
+        this.currentTemplate = n.args;
+        try {
+          this.print(n.name);
+        } finally {
+          this.currentTemplate = saved;
+        }
         this.templateArgs(n.args);
         return;
+      }
       case 'abitag':
         this.print(n.base);
         this.emit(`[abi:${n.tag}]`);
         return;
       case 'ctor':
-        if (n.dtor) this.emit('~');
-        this.emit(baseName(n.cls));
+        this.emit((n.dtor ? '~' : '') + n.name);
         return;
-      case 'conv':
+      case 'conv': {
+        // The type of a conversion operator sees the arguments of the template it is part of.
         this.emit('operator ');
-        this.print(n.type);
+        const pushed = this.currentTemplate !== null;
+        if (this.currentTemplate) this.templates.push(this.currentTemplate);
+        try {
+          if (n.type.k !== 'template') {
+            this.print(n.type);
+            return;
+          }
+          this.print(n.type.name);
+        } finally {
+          if (pushed) this.templates.pop();
+        }
+        this.templateArgs(n.type.args);
         return;
+      }
       case 'special':
         this.emit(n.prefix);
         this.print(n.child);
@@ -1333,14 +1395,21 @@ class Printer {
         this.print(n.a);
         return;
       case 'encoding': {
-        if (n.ret) {
-          this.left(n.ret);
-          if (!this.hasRight(n.ret)) this.emit(' ');
+        // A function template's arguments are in scope for its whole signature.
+        const typed = n.name.k === 'local' ? n.name.entity : n.name;
+        if (typed.k === 'template') this.templates.push(typed.args);
+        try {
+          if (n.ret) {
+            this.left(n.ret);
+            if (!this.hasRight(n.ret)) this.emit(' ');
+          }
+          this.print(n.name);
+          this.params(n.params);
+          if (n.ret) this.right(n.ret);
+          this.emit(n.quals + n.ref);
+        } finally {
+          if (typed.k === 'template') this.templates.pop();
         }
-        this.print(n.name);
-        this.params(n.params);
-        if (n.ret) this.right(n.ret);
-        this.emit(n.quals + n.ref);
         return;
       }
       case 'local':
@@ -1448,14 +1517,7 @@ class Printer {
         return;
       case 'sizeofexpr':
         if (n.op === 'sizeof...') {
-          if (n.arg.k === 'tparam') {
-            const r = this.resolve(n.arg);
-            this.emit(String(r.k === 'pack' ? r.items.length : 0));
-            return;
-          }
-          this.emit('sizeof...(');
-          this.print(n.arg);
-          this.emit(')');
+          this.emit(String(this.findPack(n.arg)?.items.length ?? 0));
           return;
         }
         this.emit(n.op);
@@ -1528,29 +1590,69 @@ function qualify(child: Node, quals: string): Node {
   return { k: 'quals', child, quals };
 }
 
-/** The unqualified name a constructor or destructor repeats: the class name without scope or arguments. */
-function baseName(n: Node): string {
+/** The nodes directly below a node, for searches through the tree. */
+function children(n: Node): Node[] {
   switch (n.k) {
-    case 'name':
-      return n.s;
-    case 'std':
-      return n.last;
     case 'nested':
-      return baseName(n.name);
+      return [n.scope, n.name];
     case 'template':
-      return baseName(n.name);
+      return [n.name, ...n.args];
     case 'abitag':
-      return baseName(n.base);
+      return [n.base];
+    case 'conv':
+      return [n.type];
+    case 'special':
+    case 'quals':
+    case 'vendorqual':
+    case 'ptr':
+    case 'ref':
+    case 'array':
+    case 'vector':
+      return [n.child];
+    case 'ctorvtable':
+      return [n.a, n.b];
+    case 'func':
+      return n.ret ? [n.ret, ...n.params] : n.params;
+    case 'memptr':
+      return [n.cls, n.member];
+    case 'encoding':
+      return n.ret ? [n.name, n.ret, ...n.params] : [n.name, ...n.params];
     case 'local':
-      return baseName(n.entity);
-    case 'tparam': {
-      const scope = n.scope && n.index < n.scope.length ? n.scope : n.parser.params;
-      const arg = scope?.[n.index];
-      if (!arg) throw new Fail();
-      return baseName(arg);
-    }
+      return [n.enc, n.entity];
+    case 'pack':
+      return n.items;
+    case 'literal':
+      return [n.type];
+    case 'exprname':
+      return [n.node];
+    case 'unary':
+    case 'postfix':
+    case 'sizeofexpr':
+      return [n.arg];
+    case 'binary':
+      return [n.left, n.right];
+    case 'ternary':
+      return [n.cond, n.a, n.b];
+    case 'call':
+      return [n.fn, ...n.args];
+    case 'cast':
+      return [n.type, ...n.args];
+    case 'namedcast':
+      return [n.type, n.arg];
+    case 'sizeoftype':
+      return [n.type];
+    case 'member':
+      return [n.obj, n.name];
+    case 'braced':
+      return n.type ? [n.type, ...n.args] : n.args;
+    case 'new':
+      return [...n.placement, n.type, ...(n.args ?? [])];
+    case 'delete':
+      return [n.arg];
+    case 'decltype':
+      return [n.expr];
     default:
-      throw new Fail();
+      return [];
   }
 }
 
@@ -1594,7 +1696,7 @@ export function demangleCppOrNull(mangled: string): string | null {
       if (clones === null) return null;
       suffix = clones;
     }
-    const printer = new Printer(parser);
+    const printer = new Printer();
     printer.print(enc);
     return printer.out + suffix;
   } catch (err) {

@@ -1,0 +1,23 @@
+// The bundled tools, one module each. A tool is listed here only when its end-to-end test passes on a kernel
+// that has its probes; drafts the compiler cannot build yet live in drafts/ and are not listed.
+import type { ToolSpec } from './tool.js';
+import { UnknownToolError } from './errors.js';
+import { opensnoop } from './opensnoop.js';
+
+const TOOLS: readonly ToolSpec[] = [
+  opensnoop,
+];
+
+export function allTools(): readonly ToolSpec[] {
+  return TOOLS;
+}
+
+export function findTool(name: string): ToolSpec | undefined {
+  return TOOLS.find((t) => t.name === name);
+}
+
+export function getTool(name: string): ToolSpec {
+  const t = findTool(name);
+  if (!t) throw new UnknownToolError(name);
+  return t;
+}

@@ -1,0 +1,122 @@
+// What the tools' end-to-end tests share: a fresh bundle of the CLI, running a tool until its probes are
+// attached, triggering its events, then stopping it with SIGINT (or letting its count end it) and reading its output.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+
+export interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Why these tests cannot run here, or false: they load programs into the kernel. */
+export function skipReason(): string | false {
+  if (process.getuid?.() !== 0) return 'tool tests need root to load BPF programs';
+  return false;
+}
+
+export interface Bundle {
+  readonly cli: string;
+  readonly dir: string;
+}
+
+/** Bundles src/cli/main.ts as the build does (inside node_modules so koffi resolves). */
+export async function bundleCli(): Promise<Bundle> {
+  const base = join(ROOT, 'node_modules/.cache');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'tools-e2e-'));
+  const cli = join(dir, 'cli.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'src/cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['koffi'],
+    outfile: cli,
+    logLevel: 'warning',
+  });
+  return { cli, dir };
+}
+
+export function removeBundle(b: Bundle | undefined): void {
+  if (b) rmSync(b.dir, { recursive: true, force: true });
+}
+
+/** Runs `bpfkit tools ARGS` to its end. */
+export function tool(b: Bundle, args: readonly string[]): Result {
+  const r = spawnSync(process.execPath, [b.cli, 'tools', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs `bpfkit tools ARGS` until its probes are attached, awaits `trigger`, then (unless the tool ends by
+ * itself) sends SIGINT and resolves with everything it printed.
+ */
+export function traceWhile(b: Bundle, args: readonly string[], trigger: () => Promise<void> | void, options: { stopsItself?: boolean } = {}): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [b.cli, 'tools', ...args], {
+      env: { ...process.env, __BPFTRACE_NOTIFY_PROBES_ATTACHED: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let fired = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!fired && stdout.includes('__BPFTRACE_NOTIFY_PROBES_ATTACHED\n')) {
+        fired = true;
+        Promise.resolve()
+          .then(trigger)
+          .then(
+            () => {
+              if (!options.stopsItself) child.kill('SIGINT');
+            },
+            (err: unknown) => {
+              child.kill('SIGKILL');
+              reject(err instanceof Error ? err : new Error(String(err)));
+            },
+          );
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout: stdout.replace('__BPFTRACE_NOTIFY_PROBES_ATTACHED\n', ''), stderr });
+    });
+  });
+}
+
+/** Runs a command to its end and returns its pid. */
+export function runCommand(file: string, args: readonly string[], options: { input?: string } = {}): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'ignore', 'ignore'] });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    child.on('error', reject);
+    child.on('close', () => resolvePromise(child.pid!));
+  });
+}
+
+/** Compiles a C fixture from test/fixtures/tools into `dir`. */
+export function compileFixture(b: Bundle, name: string): string {
+  const out = join(b.dir, name);
+  const cc = spawnSync('gcc', ['-O0', '-g', '-fno-omit-frame-pointer', '-o', out, join(ROOT, `test/fixtures/tools/${name}.c`), '-lpthread'], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
+  return out;
+}
+
+/** The output's lines whose column `col` (whitespace-split) equals `value`. */
+export function rowsWhere(stdout: string, col: number, value: string | number): string[][] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((cols) => cols[col] === String(value));
+}
