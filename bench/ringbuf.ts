@@ -7,7 +7,7 @@
 // "concurrent" produces on a libuv worker thread while the main thread drains (the producer outruns the consumer,
 // and the program counts what the full ring refused).
 import koffi from 'koffi';
-import { ringbufFloodProgram } from '../src/kernel/link/testkit.js';
+import { ringbufFloodProgram } from '../test/support/kernel-testkit.js';
 import { createMap, type BpfMap } from '../src/kernel/map.js';
 import { loadProgram } from '../src/kernel/program.js';
 import { RingBufReader } from '../src/kernel/ringbuf.js';

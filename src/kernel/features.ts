@@ -1,5 +1,7 @@
 // Feature probes: what this kernel lets bpfkit do, found by trying it once (results are cached per process).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { TracefsError, tracefsRoot as findTracefs, traceEvents } from '../tracefs/index.js';
+import { BtfLoadError, BtfParseError, loadKernelBtf, type Btf } from '../btf/index.js';
 import { AttachType, BpfCmd, Errno, MapFlags, MapType, PerfAttrFlag, PerfHwId, PerfIoctl, PerfSwId, PerfType, ProgType, sys, SysError } from '../sys/index.js';
 import { BpfStatsType, cString, EnableStatsAttr, encodeAttr, MapBatchAttr, RawTracepointOpenAttr } from '../sys/bpf-attr.js';
 import type { Insn } from '../isa/insn.js';
@@ -58,77 +60,21 @@ function tryLoad(spec: ProgramSpec): number {
   return loadProgram(spec).fd;
 }
 
-// ---------- vmlinux BTF: the few ids the probes need, found without parsing every type ----------
-
-const BTF_KIND_TYPEDEF = 8;
-const BTF_KIND_FUNC = 12;
-let vmlinuxBtf: Buffer | undefined | null;
-
-function readVmlinuxBtf(): Buffer | undefined {
-  if (vmlinuxBtf === undefined) {
-    try {
-      vmlinuxBtf = readFileSync('/sys/kernel/btf/vmlinux');
-    } catch {
-      vmlinuxBtf = null;
-    }
-  }
-  return vmlinuxBtf ?? undefined;
-}
-
-// Bytes that follow each kind's 12-byte header, by kind code (vlen = the low 16 bits of info).
-function trailerSize(kind: number, vlen: number): number {
-  switch (kind) {
-    case 1: return 4; // int
-    case 3: return 12; // array
-    case 4: case 5: return 12 * vlen; // struct, union
-    case 6: return 8 * vlen; // enum
-    case 13: return 8 * vlen; // func_proto
-    case 14: return 4; // var
-    case 15: return 12 * vlen; // datasec
-    case 17: return 4; // decl_tag
-    case 19: return 12 * vlen; // enum64
-    default: return 0;
-  }
-}
+// ---------- vmlinux BTF ----------
 
 /**
- * The vmlinux BTF id of a function or typedef by name, or undefined. A deliberately small scan (the string's offset,
- * then the type with that name offset and kind), so that probes do not pay for a full BTF parse.
+ * The vmlinux BTF id of a function or typedef by name, or undefined (also when the kernel has no BTF). The BTF is
+ * parsed once per process by src/btf and shared with everything else that reads it.
  */
 export function vmlinuxBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
-  const key = `${kind} ${name}`;
-  if (!btfIds.has(key)) btfIds.set(key, scanBtfId(name, kind));
-  return btfIds.get(key);
-}
-
-const btfIds = new Map<string, number | undefined>();
-
-function scanBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
-  const btf = readVmlinuxBtf();
-  if (!btf || btf.readUInt16LE(0) !== 0xeb9f) return undefined;
-  const hdrLen = btf.readUInt32LE(4);
-  const typeOff = hdrLen + btf.readUInt32LE(8);
-  const typeEnd = typeOff + btf.readUInt32LE(12);
-  const strOff = hdrLen + btf.readUInt32LE(16);
-  const strEnd = strOff + btf.readUInt32LE(20);
-  const needle = Buffer.from(`\0${name}\0`);
-  const offsets = new Set<number>();
-  for (let at = btf.indexOf(needle, strOff); at >= 0 && at < strEnd; at = btf.indexOf(needle, at + 1)) offsets.add(at + 1 - strOff);
-  if (offsets.size === 0) return undefined;
-  const wanted = kind === 'func' ? BTF_KIND_FUNC : BTF_KIND_TYPEDEF;
-  // The type section is made of u32 words; a word view avoids a bounds-checked read per field.
-  const aligned = (btf.byteOffset + typeOff) % 4 === 0;
-  const words = aligned ? new Uint32Array(btf.buffer, btf.byteOffset + typeOff, Math.floor((typeEnd - typeOff) / 4)) : undefined;
-  const word = (at: number): number => (words ? (words[(at - typeOff) >> 2] ?? 0) : btf.readUInt32LE(at));
-  let id = 1;
-  for (let at = typeOff; at + 12 <= typeEnd; id++) {
-    const nameOff = word(at);
-    const info = word(at + 4);
-    const k = (info >>> 24) & 0x1f;
-    if (k === wanted && offsets.has(nameOff)) return id;
-    at += 12 + trailerSize(k, info & 0xffff);
+  let btf: Btf;
+  try {
+    btf = loadKernelBtf();
+  } catch (err) {
+    if (err instanceof BtfLoadError || err instanceof BtfParseError) return undefined;
+    throw err;
   }
-  return undefined;
+  return btf.idsByName(name, kind)[0];
 }
 
 // ---------- program and map types ----------
@@ -244,30 +190,24 @@ export function haveHelper(progType: ProgType, helperId: number): Feature {
 
 // ---------- tracefs, kprobes, uprobes ----------
 
-const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
-
-/** Where tracefs is mounted (by /proc/self/mounts, so that a mount we may not read still counts), or undefined. */
+/** Where tracefs is mounted (mounting it at /sys/kernel/tracing when it is nowhere), or undefined when it cannot be. */
 export function tracefsRoot(): string | undefined {
-  let mounts: string[] = [];
   try {
-    mounts = readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' '))
-      .filter((f) => f[2] === 'tracefs')
-      .map((f) => f[1] ?? '');
-  } catch {
-    // No /proc: fall back to looking for the events folder.
+    return findTracefs();
+  } catch (err) {
+    if (err instanceof TracefsError) return undefined;
+    throw err;
   }
-  return TRACEFS_ROOTS.find((r) => mounts.includes(r)) ?? mounts[0] ?? TRACEFS_ROOTS.find((r) => existsSync(`${r}/events`));
 }
 
 function tracepointIdOf(category: string, name: string): number | string {
   const root = tracefsRoot();
   if (root === undefined) return 'tracefs is not mounted: mount -t tracefs tracefs /sys/kernel/tracing';
   try {
-    return Number.parseInt(readFileSync(`${root}/events/${category}/${name}/id`, 'utf8'), 10);
+    return traceEvents().id(category, name);
   } catch (err) {
-    return `cannot read ${category}:${name} id: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    if (err instanceof TracefsError) return err.message;
+    throw err;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MapType, ProgType } from '../sys/index.js';
 import { onlineCpus } from './cpus.js';
 import { attachTracepoint, closeAllLinks } from './link/index.js';
-import { markedCall, markedCalls, perfSequenceProgram, pinToCpu } from './link/testkit.js';
+import { markedCall, markedCalls, perfSequenceProgram, pinToCpu } from '../../test/support/kernel-testkit.js';
 import { createMap } from './map.js';
 import { PerfBufReader } from './perfbuf.js';
 import { loadProgram } from './program.js';

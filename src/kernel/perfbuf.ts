@@ -5,8 +5,9 @@
 // 1040, data_size at 1048) and 2^n data pages. Records are a perf_event_header {u32 type, u16 misc, u16 size}
 // and a body: PERF_RECORD_SAMPLE with PERF_SAMPLE_RAW carries u32 size then the bytes; PERF_RECORD_LOST carries
 // u64 id then u64 lost. The data area is mapped once, so a record that wraps is copied out whole.
-import { Epoll, MapMode, MapType, PerfAttrFlag, PerfRecord, PerfIoctl, PerfSampleType, PerfSwId, PerfType, Prot, sys, type Mapping } from '../sys/index.js';
+import { MapMode, MapType, PerfAttrFlag, PerfRecord, PerfIoctl, PerfSampleType, PerfSwId, PerfType, Prot, sys, type Mapping } from '../sys/index.js';
 import { onlineCpus } from './cpus.js';
+import { EpollLoop } from './epoll-loop.js';
 import { openPerfEvent } from './perf-event.js';
 
 const PAGE_SIZE = 4096;
@@ -50,9 +51,7 @@ export class PerfBufReader {
 
   private readonly map: PerfEventArrayMap;
   private rings: CpuRing[] = [];
-  private epfd = -1;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly waiter = new EpollLoop('perf buffer reader');
   private scratch = new Uint8Array(256);
 
   constructor(map: PerfEventArrayMap, opts: PerfBufOptions = {}) {
@@ -162,43 +161,22 @@ export class PerfBufReader {
 
   /** Waits with epoll off the event loop and delivers samples until stop(); rejects if a callback throws. */
   start(onSample: SampleCallback, opts: { readonly waitMs?: number } = {}): Promise<void> {
-    if (this.running) throw new Error('Cannot start the perf buffer reader: it is already running');
-    const s = sys();
-    if (this.epfd < 0) {
-      this.epfd = s.epollCreate();
-      for (const ring of this.rings) s.epollCtl(this.epfd, Epoll.CTL_ADD, ring.fd, Epoll.IN);
-    }
-    const epfd = this.epfd;
-    const waitMs = opts.waitMs ?? 100;
-    this.running = true;
-    this.loop = (async () => {
-      try {
-        while (this.running) {
-          this.poll(onSample);
-          if (!this.running) break;
-          await s.epollWaitAsync(epfd, this.rings.length, waitMs);
-        }
-        if (this.rings.length > 0) this.poll(onSample);
-      } finally {
-        this.running = false;
-      }
-    })();
-    return this.loop;
+    // After close() there are no rings, so the last drain delivers nothing.
+    return this.waiter.start(
+      this.rings.map((r) => r.fd),
+      opts.waitMs ?? 100,
+      () => this.poll(onSample),
+    );
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    const loop = this.loop;
-    this.loop = undefined;
-    if (loop) await loop.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.waiter.stop();
   }
 
   /** Removes the rings from the map, unmaps and closes them. The map belongs to the caller. */
   close(): void {
-    this.running = false;
+    this.waiter.close();
     const s = sys();
-    if (this.epfd >= 0) s.close(this.epfd);
-    this.epfd = -1;
     for (const ring of this.rings) {
       try {
         this.map.delete(u32(ring.cpu));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MapType, ProgType } from '../sys/index.js';
 import { attachTracepoint, closeAllLinks } from './link/index.js';
-import { markedCall, markedCalls, ringbufDiscardProgram, ringbufSequenceProgram } from './link/testkit.js';
+import { markedCall, markedCalls, ringbufDiscardProgram, ringbufSequenceProgram } from '../../test/support/kernel-testkit.js';
 import { createMap } from './map.js';
 import { loadProgram } from './program.js';
 import { RingBufReader } from './ringbuf.js';

@@ -5,7 +5,8 @@
 // producer_pos; the data area follows and is mapped twice in a row, so a record that wraps past the end still reads
 // as one contiguous run of bytes. Each record starts with an 8-byte header: u32 length with BUSY (bit 31, still being
 // written) and DISCARD (bit 30) flags, then u32 page offset; records are padded to 8 bytes.
-import { Epoll, MapMode, MapType, Prot, sys, type Mapping } from '../sys/index.js';
+import { MapMode, MapType, Prot, sys, type Mapping } from '../sys/index.js';
+import { EpollLoop } from './epoll-loop.js';
 
 const PAGE_SIZE = 4096; // x86_64; the ring buffer's page layout follows the kernel's page size
 const HEADER_SIZE = 8;
@@ -45,9 +46,7 @@ export class RingBufReader {
   private readonly producerPos: BigUint64Array;
   private readonly data: Uint8Array;
   private readonly header: Uint32Array;
-  private epfd = -1;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly waiter = new EpollLoop('ring buffer reader');
 
   constructor(map: RingBufMap) {
     if (map.spec.type !== MapType.RINGBUF) throw new TypeError(`Cannot read map fd ${map.fd} as a ring buffer: its type is ${map.spec.type}, not BPF_MAP_TYPE_RINGBUF`);
@@ -123,45 +122,21 @@ export class RingBufReader {
    */
   start(onRecord: RecordCallback, opts: RingBufStartOptions = {}): Promise<void> {
     this.check();
-    if (this.running) throw new Error('Cannot start the ring buffer reader: it is already running');
-    const s = sys();
-    if (this.epfd < 0) {
-      this.epfd = s.epollCreate();
-      s.epollCtl(this.epfd, Epoll.CTL_ADD, this.mapFd, Epoll.IN);
-    }
-    const waitMs = opts.waitMs ?? 100;
-    this.running = true;
-    const epfd = this.epfd;
-    this.loop = (async () => {
-      try {
-        while (this.running) {
-          this.poll(onRecord);
-          if (!this.running) break;
-          await s.epollWaitAsync(epfd, 1, waitMs);
-        }
-        // Records committed between the last wake-up and stop() are still delivered.
-        if (this.producerMap) this.poll(onRecord);
-      } finally {
-        this.running = false;
-      }
-    })();
-    return this.loop;
+    // After close() there is nothing left to drain; the loop has already been told to end.
+    return this.waiter.start([this.mapFd], opts.waitMs ?? 100, () => {
+      if (this.producerMap) this.poll(onRecord);
+    });
   }
 
   /** Ends the loop started by start(), after it delivers what is already committed. */
-  async stop(): Promise<void> {
-    this.running = false;
-    const loop = this.loop;
-    this.loop = undefined;
-    if (loop) await loop.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.waiter.stop();
   }
 
   /** Unmaps the buffer and closes the epoll fd (the map itself belongs to the caller). Call stop() first. */
   close(): void {
-    this.running = false;
+    this.waiter.close();
     const s = sys();
-    if (this.epfd >= 0) s.close(this.epfd);
-    this.epfd = -1;
     if (this.producerMap) s.munmap(this.producerMap);
     if (this.consumerMap) s.munmap(this.consumerMap);
     this.producerMap = undefined;

@@ -1,8 +1,6 @@
 // Helpers for kernel tests: skip with the reason when this kernel lacks a feature, and mount what tests need.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Feature } from './features.js';
-import { tracefsRoot } from './features.js';
+import { tracefsRoot } from '../tracefs/index.js';
 
 /**
  * For `it.skipIf(skipUnless(haveX()))`: false when the feature works, else the reason (printed, so that a skipped
@@ -18,10 +16,5 @@ export function skipUnless(feature: Feature | (() => Feature), what?: string): s
 
 /** Mounts tracefs at /sys/kernel/tracing when it is not mounted anywhere (tests run as root); returns its root. */
 export function ensureTracefs(): string {
-  const found = tracefsRoot();
-  if (found !== undefined) return found;
-  const root = '/sys/kernel/tracing';
-  if (!existsSync(root)) throw new Error(`Cannot mount tracefs: ${root} does not exist`);
-  execFileSync('mount', ['-t', 'tracefs', 'tracefs', root], { stdio: 'pipe' });
-  return root;
+  return tracefsRoot();
 }

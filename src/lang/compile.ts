@@ -12,6 +12,7 @@ import { possibleCpus } from '../kernel/cpus.js';
 import { TraceEvents } from '../tracefs/index.js';
 import type { Node } from './ast/node.js';
 import { CodegenError, generateProgram } from './codegen/codegen.js';
+import { FUNC_INFO_BTF } from './codegen/func-info.js';
 import { ARTIFACT_VERSION, SCRATCH_MAP, type CompiledArtifact, type Feature, type MapDef, type ProbeProgram } from './codegen/artifact.js';
 import { Diagnostics } from './diagnostics.js';
 import { parse } from './parser.js';
@@ -87,6 +88,7 @@ export function compile(source: string, filename: string, options: CompileOption
         attachBtfName: ep.attachBtfName,
         insns: g.insns,
         relocations: g.relocations,
+        funcInfo: g.funcInfo,
       });
     } catch (err) {
       if (!(err instanceof CodegenError)) throw err;
@@ -104,6 +106,7 @@ export function compile(source: string, filename: string, options: CompileOption
     config: ctx.config,
     positional: options.positional ?? [],
     features: features(probes, maps),
+    btf: FUNC_INFO_BTF,
   };
   return { artifact, diagnostics, context: ctx };
 }

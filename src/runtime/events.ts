@@ -135,8 +135,12 @@ export class EventHandler {
         out.time(formatTimeBuiltin(ev.format));
         return;
       case 'join': {
-        const v = decodeValue(ev.args[0].type, record, ev.args[0].offset, this.#o.decode);
-        const strings = v.kind === 'array' ? v.elements.map((e) => (e.kind === 'string' ? e.value : '')) : [];
+        // The strings are the array field; an integer field before it counts the ones read (the rest is stale).
+        const field = ev.args.find((a) => a.type.kind === 'array') ?? ev.args[0];
+        const countField = ev.args.find((a) => a.type.kind === 'int');
+        const v = decodeValue(field.type, record, field.offset, this.#o.decode);
+        let strings = v.kind === 'array' ? v.elements.map((e) => (e.kind === 'string' ? e.value : '')) : [];
+        if (countField) strings = strings.slice(0, Number(readU64(record, countField.offset)));
         out.join(formatJoin(strings, ev.separator));
         return;
       }

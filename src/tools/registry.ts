@@ -2,9 +2,19 @@
 // that has its probes; drafts the compiler cannot build yet live in drafts/ and are not listed.
 import type { ToolSpec } from './tool.js';
 import { UnknownToolError } from './errors.js';
+import { biolatency } from './biolatency.js';
+import { biosnoop } from './biosnoop.js';
+import { bitesize } from './bitesize.js';
+import { exitsnoop } from './exitsnoop.js';
+import { killsnoop } from './killsnoop.js';
 import { opensnoop } from './opensnoop.js';
 
 const TOOLS: readonly ToolSpec[] = [
+  biolatency,
+  biosnoop,
+  bitesize,
+  exitsnoop,
+  killsnoop,
   opensnoop,
 ];
 

@@ -95,7 +95,11 @@ export class TraceEvents {
       return Number(readFileSync(path, 'utf8').trim());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new TracefsError(code === 'ENOENT' ? `Cannot find tracepoint ${category}:${name}: no ${path}` : `Cannot read id of tracepoint ${category}:${name}: ${(err as Error).message}`);
+      // The cause keeps the errno, for callers that report it (the kernel layer's attach errors).
+      throw new TracefsError(
+        code === 'ENOENT' ? `Cannot find tracepoint ${category}:${name}: no ${path}` : `Cannot read id of tracepoint ${category}:${name}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -113,6 +113,11 @@ interface GoldenCase {
 const histValues = [5, 100, -1, 0, 1, 1500, 1500];
 const lhistValues = [3, 55, 55, -5, 250];
 const MIB = 1024 * 1024;
+const largeValues = [3_000_000_000, 5_000_000_000_000, 2 ** 61, 2 ** 61];
+
+function repeat(value: number, times: number): number[] {
+  return new Array<number>(times).fill(value);
+}
 
 const cases: GoldenCase[] = [
   {
@@ -136,6 +141,12 @@ const cases: GoldenCase[] = [
     source: 'master src/types_format.cpp build_histogram/hist_index_label with the bucket choice of src/ast/passes/codegen_llvm.cpp createLog2Function (hist(v, 2)); text.cpp and json.cpp layouts. 0.17 has no hist(v, k)',
     text: (o) => exitDump(o, [scalar('@fine', hist([5, 6, 6, 9, 14, 15, 40, 4500], 2))]),
     json: (o) => exitDump(o, [scalar('@fine', hist([5, 6, 6, 9, 14, 15, 40, 4500], 2))]),
+  },
+  {
+    name: 'hist-large',
+    source: 'master src/types_format.cpp hist_index_label (G, T, P, E suffixes) with the 64-bit bucket choice of createLog2Function, and json.cpp (bucket maxima above 2^53 are not exact in a double, so strings). 0.17 cannot: its hist() put all four values in [2G, 4G)',
+    text: (o) => exitDump(o, [scalar('@big', hist(largeValues))]),
+    json: (o) => exitDump(o, [scalar('@big', hist(largeValues))]),
   },
   {
     name: 'hist-keyed-top',
@@ -167,6 +178,11 @@ const cases: GoldenCase[] = [
     name: 'lhist-under-and-overflow',
     source: 'master src/types_format.cpp build_linear_histogram and text.cpp (bar width truncated from a float); cross-checked with a 0.17 run (README: lhist-under-and-overflow)',
     text: (o) => exitDump(o, [scalar('@sz', lhist([1, 7, 7, 9, 18, 40, 40], 5, 25, 5))]),
+  },
+  {
+    name: 'lhist-bar-rounding',
+    source: 'master src/output/text.cpp: bar width computed in float (15 of 26 gives 30 "@", double arithmetic would give 29); identical to a 0.17 run (README: lhist-bar-rounding) but for the name line',
+    text: (o) => exitDump(o, [scalar('@r', lhist([...repeat(5, 15), ...repeat(12, 26), ...repeat(29, 7)], 0, 30, 10))]),
   },
   {
     name: 'lhist-suffixes',

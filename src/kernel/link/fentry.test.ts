@@ -5,7 +5,7 @@ import { loadProgram, type Program } from '../program.js';
 import { attachFentry, attachFexit, closeAllLinks } from './index.js';
 import { haveFentry, haveFexit, vmlinuxBtfId } from '../features.js';
 import { skipUnless } from '../testing.js';
-import { countProgram } from './testkit.js';
+import { countProgram } from '../../../test/support/kernel-testkit.js';
 
 const TARGET = '__do_sys_getpid';
 const key0 = new Uint8Array(4);

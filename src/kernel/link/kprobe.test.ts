@@ -5,7 +5,7 @@ import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { haveKprobes } from '../features.js';
 import { attachKprobe, closeAllLinks } from './index.js';
-import { countProgram } from './testkit.js';
+import { countProgram } from '../../../test/support/kernel-testkit.js';
 
 const kprobes = haveKprobes();
 const missing = !kprobes.ok;

@@ -93,6 +93,19 @@ function track(link: Link): void {
   open.add(link);
 }
 
+/** Closes every item even when one fails (a half-detached probe would leak the rest), then throws the first error. */
+function closeEach<T>(items: readonly T[], close: (item: T) => void): void {
+  let first: unknown;
+  for (const item of items) {
+    try {
+      close(item);
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
 /**
  * A link made of file descriptors (a BPF link fd, perf event fds) closed in the order given, plus an optional
  * cleanup. Closing twice is harmless. Registered so that closeAllLinks() finds it.
@@ -113,15 +126,7 @@ export class FdLink implements Link {
     if (this.closed) return;
     this.closed = true;
     open.delete(this);
-    let first: unknown;
-    for (const fd of this.fds) {
-      try {
-        this.sys.close(fd);
-      } catch (e) {
-        first ??= e;
-      }
-    }
-    if (first !== undefined) throw first;
+    closeEach(this.fds, (fd) => this.sys.close(fd));
   }
 }
 
@@ -142,14 +147,6 @@ export class MultiLink implements Link {
     if (this.closed) return;
     this.closed = true;
     open.delete(this);
-    let first: unknown;
-    for (const l of this.links) {
-      try {
-        l.close();
-      } catch (e) {
-        first ??= e;
-      }
-    }
-    if (first !== undefined) throw first;
+    closeEach(this.links, (l) => l.close());
   }
 }

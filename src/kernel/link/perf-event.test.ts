@@ -6,7 +6,8 @@ import { onlineCpus } from '../cpus.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { AttachError, attachPerfEvent, closeAllLinks, openLinkCount } from './index.js';
-import { countProgram, readKallsyms, stackSampleProgram } from './testkit.js';
+import { kernelSymbols } from '../../symbols/index.js';
+import { countProgram, stackSampleProgram } from '../../../test/support/kernel-testkit.js';
 
 const MAX_STACK_DEPTH = 127;
 
@@ -52,7 +53,7 @@ describe('attachPerfEvent', () => {
     for (const l of links) l.close();
     expect(sampled()).toBeGreaterThanOrEqual(5n);
 
-    const kallsyms = readKallsyms();
+    const kallsyms = kernelSymbols();
     const names = new Set<string>();
     for (const key of stacks.keys()) {
       const frames = stacks.lookup(key);
@@ -60,7 +61,7 @@ describe('attachPerfEvent', () => {
       for (let at = 0; at < frames.byteLength; at += 8) {
         const ip = u64(frames, at);
         if (ip === 0n) break;
-        const name = kallsyms.lookup(ip);
+        const name = kallsyms.lookup(ip)?.name;
         if (name) names.add(name);
       }
     }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BpfCmd, Errno, PerfIoctl, setSys } from '../../sys/index.js';
 import { closeAllLinks } from './link.js';
 import { attachToPerfEvent } from './perf-link.js';
-import { fakeKernel } from './testkit.js';
+import { fakeKernel } from '../../../test/support/kernel-testkit.js';
 
 describe('attachToPerfEvent on a kernel without perf-event links', () => {
   afterEach(() => {

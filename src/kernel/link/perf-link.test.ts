@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BpfCmd, Errno, PerfIoctl, setSys } from '../../sys/index.js';
 import { AttachError, closeAllLinks, openLinkCount } from './link.js';
 import { attachToPerfEvent } from './perf-link.js';
-import { fakeKernel } from './testkit.js';
+import { fakeKernel } from '../../../test/support/kernel-testkit.js';
 
 describe('attachToPerfEvent', () => {
   afterEach(() => {

@@ -4,7 +4,7 @@ import { createMap, type BpfMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { AttachError, attachRawTracepoint, attachTpBtf, closeAllLinks } from './index.js';
 import { vmlinuxBtfId } from '../features.js';
-import { countProgram, getppid } from './testkit.js';
+import { countProgram, getppid } from '../../../test/support/kernel-testkit.js';
 
 const SYS_getppid = 110; // x86_64
 const key0 = new Uint8Array(4);

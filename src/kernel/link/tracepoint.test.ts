@@ -3,7 +3,7 @@ import { MapType, ProgType } from '../../sys/index.js';
 import { createMap, type BpfMap } from '../map.js';
 import { loadProgram, type Program } from '../program.js';
 import { AttachError, attachTracepoint, closeAllLinks, openLinkCount } from './index.js';
-import { countProgram, markedCall, markedCalls } from './testkit.js';
+import { countProgram, markedCall, markedCalls } from '../../../test/support/kernel-testkit.js';
 
 const key0 = new Uint8Array(4);
 const counter = (m: BpfMap): bigint => new DataView(m.lookup(key0)!.buffer).getBigUint64(0, true);

@@ -1,7 +1,6 @@
 // Tracepoints: a perf event of type PERF_TYPE_TRACEPOINT on the tracepoint's id, with the program attached to it.
-import { readFileSync } from 'node:fs';
 import { Errno, PerfAttrFlag, PerfType } from '../../sys/index.js';
-import { tracefsRoot } from '../features.js';
+import { TracefsError, traceEvents, type TraceEvents } from '../../tracefs/index.js';
 import { openPerfEvent } from '../perf-event.js';
 import { AttachError, attachFailure, type Link, type ProgramRef } from './link.js';
 import { attachToPerfEvent } from './perf-link.js';
@@ -9,32 +8,34 @@ import { attachToPerfEvent } from './perf-link.js';
 /** The id of tracepoint CATEGORY:NAME from tracefs. */
 export function tracepointId(category: string, name: string): number {
   const target = `${category}:${name}`;
+  // Checked here because the names become a path under tracefs.
   if (!/^[\w.-]+$/.test(category) || !/^[\w.-]+$/.test(name)) {
     throw new AttachError('tracepoint', target, `invalid tracepoint name ${target}`);
   }
-  const root = tracefsRoot();
-  if (root === undefined) {
-    throw new AttachError('tracepoint', target, 'tracefs is not mounted', { hint: 'mount -t tracefs tracefs /sys/kernel/tracing' });
-  }
-  let lastErr: unknown;
+  let events: TraceEvents;
   try {
-    return Number.parseInt(readFileSync(`${root}/events/${category}/${name}/id`, 'utf8').trim(), 10);
+    events = traceEvents();
   } catch (e) {
-    lastErr = e;
+    throw new AttachError('tracepoint', target, 'tracefs is not mounted', { hint: 'mount -t tracefs tracefs /sys/kernel/tracing', cause: e });
   }
-  const code = (lastErr as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') {
-    throw new AttachError('tracepoint', target, `cannot read the tracepoint id from tracefs`, {
-      errno: code === 'EACCES' ? Errno.EACCES : Errno.EPERM,
-      hint: 'run as root, and mount tracefs at /sys/kernel/tracing',
-      cause: lastErr,
+  try {
+    return events.id(category, name);
+  } catch (e) {
+    if (!(e instanceof TracefsError)) throw e;
+    const code = (e.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new AttachError('tracepoint', target, 'cannot read the tracepoint id from tracefs', {
+        errno: code === 'EACCES' ? Errno.EACCES : Errno.EPERM,
+        hint: 'run as root, and mount tracefs at /sys/kernel/tracing',
+        cause: e,
+      });
+    }
+    throw new AttachError('tracepoint', target, `no such tracepoint ${target}`, {
+      errno: Errno.ENOENT,
+      hint: `the tracepoints are listed under ${events.root}/events`,
+      cause: e,
     });
   }
-  throw new AttachError('tracepoint', target, `no such tracepoint ${target}`, {
-    errno: Errno.ENOENT,
-    hint: `the tracepoints are listed under ${root}/events`,
-    cause: lastErr,
-  });
 }
 
 /** Attaches a tracepoint program (BPF_PROG_TYPE_TRACEPOINT) to CATEGORY:NAME. */

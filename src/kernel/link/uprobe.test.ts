@@ -8,7 +8,7 @@ import { createMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { RingBufReader } from '../ringbuf.js';
 import { AttachError, attachUprobe, closeAllLinks, type UprobeOptions } from './index.js';
-import { ctxValueProgram, gcc, startWorkload } from './testkit.js';
+import { ctxValueProgram, gcc, startWorkload } from '../../../test/support/kernel-testkit.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/uprobe');
 // x86_64 struct pt_regs: the first argument arrives in rdi, the return value leaves in rax.

@@ -7,7 +7,7 @@ import { createMap } from '../map.js';
 import { loadProgram } from '../program.js';
 import { RingBufReader } from '../ringbuf.js';
 import { AttachError, attachUsdt, closeAllLinks, usdtLocations } from './index.js';
-import { ctxValueProgram, gcc, startWorkload } from './testkit.js';
+import { ctxValueProgram, gcc, startWorkload } from '../../../test/support/kernel-testkit.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/uprobe');
 const N = 20;

@@ -21,9 +21,11 @@
 import type { Insn } from '../../isa/insn.js';
 import type { Relocation } from '../../isa/assembler.js';
 import type { AttachType, MapType, ProgType } from '../../sys/uapi.js';
+import type { FuncInfo } from './func-info.js';
 import { structLayout, type AggregationType, type SizedType, type StackMode } from '../types.js';
 
 export const ARTIFACT_VERSION = 1;
+export { FUNC_INFO_REC_SIZE, type FuncInfo } from './func-info.js';
 
 /** The one ring buffer every event goes through. */
 export const RINGBUF_MAP = 'ringbuf';
@@ -57,6 +59,8 @@ export interface CompiledArtifact {
   readonly positional: readonly string[];
   /** What the programs need from the kernel, for clear errors before loading. */
   readonly features: readonly Feature[];
+  /** BTF for programs whose funcInfo is not empty (see ProbeProgram.funcInfo); always the same small blob. */
+  readonly btf: Uint8Array;
 }
 
 export type Feature = 'ringbuf' | 'tp_btf' | 'raw_tracepoint' | 'perf_event' | 'uprobe' | 'kprobe' | 'fentry' | 'get_stack' | 'send_signal';
@@ -78,6 +82,12 @@ export interface ProbeProgram {
   readonly insns: readonly Insn[];
   /** Map loads to patch with fds, by map name (`maps[i].name`). */
   readonly relocations: readonly Relocation[];
+  /**
+   * Empty for programs without subprograms. Otherwise the program has callbacks (for-loops over maps) and
+   * must be loaded with BTF: BPF_BTF_LOAD `CompiledArtifact.btf`, then BPF_PROG_LOAD with prog_btf_fd = that
+   * fd, func_info = these records (u32 insnOff, u32 typeId each), func_info_rec_size = FUNC_INFO_REC_SIZE.
+   */
+  readonly funcInfo: readonly FuncInfo[];
 }
 
 export type AttachTarget =

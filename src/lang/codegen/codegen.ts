@@ -8,6 +8,7 @@
 // as r9 + constant offset, which the verifier tracks exactly.
 import { Assembler } from '../../isa/assembler.js';
 import { pruneUnreachable } from './prune.js';
+import { CALLBACK_FUNC_TYPE_ID, MAIN_FUNC_TYPE_ID, type FuncInfo } from './func-info.js';
 import {
   alu64Imm,
   alu64Reg,
@@ -31,6 +32,7 @@ import { AluOp, JmpOp, R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, FP, Size, type Co
 import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
 import { builtinName, mapName, signalNumber } from '../passes/semantic.js';
+import { walk } from '../walk.js';
 import { keyBytes } from '../passes/resources.js';
 import type { CompileContext, ExpandedProbe } from '../passes/context.js';
 import {
@@ -63,6 +65,7 @@ export class CodegenError extends Error {
 export interface GeneratedProgram {
   readonly insns: Insn[];
   readonly relocations: Relocation[];
+  readonly funcInfo: FuncInfo[];
   readonly scratchSize: number;
 }
 
@@ -80,6 +83,8 @@ interface VarSlot {
   /** Stack offset (negative) for scalars; scratch offset for memory values. */
   readonly off: number;
   readonly inScratch: boolean;
+  /** A scalar kept in scratch rather than on the stack (it is assigned in a loop callback; see forMap). */
+  readonly scalarInScratch?: boolean;
 }
 
 interface Loop {
@@ -103,6 +108,8 @@ class ProbeGenerator {
   private exitLabel = 'probe.exit';
   private inCallback = false;
   private readonly pending: (() => void)[] = [];
+  private readonly callbacks: string[] = [];
+  private readonly callbackAssigned = new Set<string>();
 
   constructor(
     private readonly ctx: CompileContext,
@@ -122,6 +129,25 @@ class ProbeGenerator {
     a.emit(call(Helper.map_lookup_elem));
     a.jmpImm(JmpOp.JEQ, R0, 0, this.exitLabel);
     a.emit(mov64Reg(R9, R0));
+    // Scalars assigned inside for-loop callbacks live in scratch: the verifier would otherwise follow their exact
+    // values through every iteration of the callback and give up.
+    walk(this.ep.probe, {
+      enter: (n) => {
+        if (n.kind === 'For' && (n as A.For).iterable.kind === 'MapRef') {
+          walk((n as A.For).body, {
+            enter: (m) => {
+              if (m.kind === 'Assignment') {
+                const t = (m as A.Assignment).target;
+                const v = t.kind === 'VarDecl' ? t.variable : t;
+                if (v.kind === 'Variable') this.callbackAssigned.add(v.name);
+              } else if (m.kind === 'Unary' && ((m as A.Unary).op === '++' || (m as A.Unary).op === '--') && (m as A.Unary).operand.kind === 'Variable') {
+                this.callbackAssigned.add(((m as A.Unary).operand as A.Variable).name);
+              } else if (m.kind === 'For') this.callbackAssigned.add((m as A.For).variable.name);
+            },
+          });
+        }
+      },
+    });
     // Every variable starts at zero (scratch memory keeps values from earlier runs on this CPU).
     for (const name of this.ctx.types.variables.get(this.ep.probe)?.keys() ?? []) this.varSlot(name, this.ep.probe);
     const p = this.ep.probe;
@@ -136,8 +162,16 @@ class ProbeGenerator {
     a.emit(mov64Imm(R0, 0), exit());
     // Callbacks (for-loop bodies) follow the main program, each a subprogram of its own.
     while (this.pending.length > 0) this.pending.shift()!();
-    const prog = pruneUnreachable(a.assemble().insns, a.assemble().relocations);
-    return { insns: prog.insns, relocations: prog.relocations, scratchSize: roundUp(Math.max(8, this.scratchUsed), 8) };
+    const assembled = a.assemble();
+    const prog = pruneUnreachable(assembled.insns, assembled.relocations);
+    const funcInfo: FuncInfo[] =
+      this.callbacks.length === 0
+        ? []
+        : [
+            { insnOff: 0, typeId: MAIN_FUNC_TYPE_ID },
+            ...this.callbacks.map((l) => ({ insnOff: prog.newIndex(assembled.labels.get(l)!), typeId: CALLBACK_FUNC_TYPE_ID })),
+          ];
+    return { insns: prog.insns, relocations: prog.relocations, funcInfo, scratchSize: roundUp(Math.max(8, this.scratchUsed), 8) };
   }
 
   // ---- resources ----
@@ -188,6 +222,10 @@ class ProbeGenerator {
 
   /** dst = a scalar variable (in the main frame's stack, reached through the callback context in callbacks). */
   private varLoad(dst: Reg, v: VarSlot): void {
+    if (v.scalarInScratch) {
+      this.asm.emit(ldxMem(Size.DW, dst, R9, v.off));
+      return;
+    }
     if (!this.inCallback) {
       this.asm.emit(ldxMem(Size.DW, dst, FP, v.off));
       return;
@@ -197,6 +235,10 @@ class ProbeGenerator {
 
   /** variable = src; tmp (not src) is clobbered in callbacks. */
   private varStore(src: Reg, v: VarSlot, tmp: Reg = R0): void {
+    if (v.scalarInScratch) {
+      this.asm.emit(stxMem(Size.DW, R9, src, v.off));
+      return;
+    }
     if (!this.inCallback) {
       this.asm.emit(stxMem(Size.DW, FP, src, v.off));
       return;
@@ -325,11 +367,14 @@ class ProbeGenerator {
     if (v) return v;
     if (this.inCallback) throw new CodegenError(`Internal error: variable ${name} was not allocated`, node);
     const t = this.ctx.types.variables.get(this.ep.probe)?.get(name) ?? I64;
-    if (isScalar(t) || t.kind === 'none') v = { type: t.kind === 'none' ? I64 : t, off: this.stackSlot(), inScratch: false };
+    if ((isScalar(t) || t.kind === 'none') && this.callbackAssigned.has(name)) {
+      v = { type: t.kind === 'none' ? I64 : t, off: this.scratch(8), inScratch: false, scalarInScratch: true };
+    } else if (isScalar(t) || t.kind === 'none') v = { type: t.kind === 'none' ? I64 : t, off: this.stackSlot(), inScratch: false };
     else v = { type: t, off: this.scratch(sizeOf(t)), inScratch: true };
     this.vars.set(name, v);
     // Scalars start at zero so that reading an unassigned variable is defined (the verifier insists).
-    if (!v.inScratch) this.asm.emit(stMem(Size.DW, FP, v.off, 0));
+    if (v.scalarInScratch) this.asm.emit(stMem(Size.DW, R9, v.off, 0));
+    else if (!v.inScratch) this.asm.emit(stMem(Size.DW, FP, v.off, 0));
     else this.zero(v.off, sizeOf(v.type));
     void node;
     return v;
@@ -1499,6 +1544,7 @@ class ProbeGenerator {
     const kvType = v.type;
     if (kvType.kind !== 'tuple') throw new CodegenError('Internal error: loop variable is not a tuple', s);
     const label = a.newLabel('for.cb');
+    this.callbacks.push(label);
     a.ldMap(R1, def.name);
     a.ldFunc(R2, label);
     a.emit(mov64Reg(R3, FP), alu64Imm(AluOp.ADD, R3, CTX_SLOT), mov64Imm(R4, 0), call(Helper.for_each_map_elem));

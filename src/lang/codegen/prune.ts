@@ -11,7 +11,14 @@ function isJump(i: Insn): boolean {
   return op !== JmpOp.CALL && op !== JmpOp.EXIT;
 }
 
-export function pruneUnreachable(insns: readonly Insn[], relocations: readonly Relocation[]): { insns: Insn[]; relocations: Relocation[] } {
+export interface Pruned {
+  readonly insns: Insn[];
+  readonly relocations: Relocation[];
+  /** Where an instruction that was kept moved to. */
+  newIndex(old: number): number;
+}
+
+export function pruneUnreachable(insns: readonly Insn[], relocations: readonly Relocation[]): Pruned {
   const n = insns.length;
   const reach = new Uint8Array(n);
   const work = [0];
@@ -69,5 +76,5 @@ export function pruneUnreachable(insns: readonly Insn[], relocations: readonly R
     } else out.push(ins);
   }
   const relocs = relocations.filter((r) => reach[r.index]).map((r) => ({ ...r, index: newIndex[r.index]! }));
-  return { insns: out, relocations: relocs };
+  return { insns: out, relocations: relocs, newIndex: (old) => newIndex[old]! };
 }

@@ -612,10 +612,9 @@ class Parser {
       case 'V':
       case 'K': {
         const quals = this.cvQuals();
-        const before = this.subs.length;
         const child = this.type();
         // A qualified function type is one substitution candidate, not two (as c++filt counts them).
-        if (child.k === 'func' && this.subs.length === before + 1 && this.subs[before] === child) this.subs.pop();
+        if (child.k === 'func' && this.subs[this.subs.length - 1] === child) this.subs.pop();
         node = qualify(child, quals);
         break;
       }
@@ -796,69 +795,47 @@ class Parser {
     return list;
   }
 
+  /**
+   * An unresolved name in an expression, parsed the way c++filt does: after `sr` either a prefix of names ending in
+   * `E` (adding no substitutions) or a whole type, then the member name; template arguments wrap the whole name.
+   */
   unresolvedName(): Node {
     const global = this.eat('gs');
+    let node: Node;
     if (this.eat('sr')) {
-      let scope: Node;
-      if (this.peek() !== 'N' && !/[0-9]/.test(this.peek())) {
-        // As GCC mangles it: a whole type, then the member name.
-        scope = this.type();
-        const name = this.baseUnresolvedName();
-        const node: Node = { k: 'nested', scope, name };
-        return global ? { k: 'nested', scope: { k: 'name', s: '' }, name: node } : node;
-      }
-      if (this.eat('N')) {
-        scope = this.unresolvedType();
-        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs() };
-        while (!this.eat('E')) scope = { k: 'nested', scope, name: this.simpleId() };
-      } else if (/[0-9]/.test(this.peek())) {
-        scope = this.simpleId();
-        while (!this.eat('E')) scope = { k: 'nested', scope, name: this.simpleId() };
+      let scope: Node | null = null;
+      if (/[0-9a-zCUL]/.test(this.peek())) {
+        while (!this.eat('E')) {
+          if (this.atEnd()) throw new Fail();
+          if (this.peek() === 'I') {
+            if (!scope) throw new Fail();
+            scope = { k: 'template', name: scope, args: this.templateArgs() };
+          } else {
+            const u: Node = this.unqualifiedName(scope).node;
+            scope = scope ? { k: 'nested', scope, name: u } : u;
+          }
+        }
       } else {
-        scope = this.unresolvedType();
-        if (this.peek() === 'I') scope = { k: 'template', name: scope, args: this.templateArgs() };
+        scope = this.type();
       }
-      const name = this.baseUnresolvedName();
-      const node: Node = { k: 'nested', scope, name };
-      return global ? { k: 'nested', scope: { k: 'name', s: '' }, name: node } : node;
+      if (!scope) throw new Fail();
+      node = { k: 'nested', scope, name: this.baseUnresolvedName() };
+    } else {
+      node = this.baseUnresolvedName();
     }
-    const node = this.baseUnresolvedName();
-    return global ? { k: 'nested', scope: { k: 'name', s: '' }, name: node } : node;
-  }
-
-  unresolvedType(): Node {
-    const c = this.peek();
-    if (c === 'T') {
-      const p = this.templateParam();
-      this.subs.push(p);
-      return p;
-    }
-    if (c === 'D') {
-      const d = this.decltype();
-      this.subs.push(d);
-      return d;
-    }
-    if (c === 'S') return this.substitution();
-    return this.simpleId();
-  }
-
-  simpleId(): Node {
-    let node: Node = { k: 'name', s: this.sourceName() };
     if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs() };
-    return node;
+    return global ? { k: 'nested', scope: { k: 'name', s: '' }, name: node } : node;
   }
 
   baseUnresolvedName(): Node {
     const c = this.peek();
-    if (c >= '0' && c <= '9') return this.simpleId();
+    if (c >= '0' && c <= '9') return { k: 'name', s: this.sourceName() };
     if (this.eat('dn')) {
-      const t = /[0-9]/.test(this.peek()) ? this.simpleId() : this.unresolvedType();
+      const t = /[0-9]/.test(this.peek()) ? ({ k: 'name', s: this.sourceName() } as Node) : this.type();
       return { k: 'unary', op: '~', arg: t };
     }
     this.eat('on');
-    let node = this.operatorName().node;
-    if (this.peek() === 'I') node = { k: 'template', name: node, args: this.templateArgs() };
-    return node;
+    return this.operatorName().node;
   }
 
   expressionInner(): Node {
@@ -1108,6 +1085,26 @@ class Printer {
   }
 
   /**
+   * Whether the type ends inside an open declarator, like `int (*`, where c++filt writes what follows (a function's
+   * name and parameters) without a space.
+   */
+  openDeclarator(n: Node): boolean {
+    switch (n.k) {
+      case 'tparam':
+        return this.inLambda > 0 ? false : this.withArg(n, (a) => this.openDeclarator(a));
+      case 'ptr':
+      case 'ref':
+        return this.hasRight(n.child) !== null || this.openDeclarator(n.child);
+      case 'memptr':
+        return this.hasRight(n.member) !== null || this.openDeclarator(n.member);
+      case 'quals':
+        return this.openDeclarator(n.child);
+      default:
+        return false;
+    }
+  }
+
+  /**
    * How a reference prints, following c++filt: a template parameter under it is looked up once (in the scope saved
    * the first time that parameter printed under a reference), and references to references collapse.
    */
@@ -1178,7 +1175,7 @@ class Printer {
       case 'func':
         if (n.ret) {
           this.left(n.ret);
-          this.emit(' ');
+          if (!this.openDeclarator(n.ret)) this.emit(' ');
         }
         return;
       case 'array':
@@ -1401,7 +1398,7 @@ class Printer {
         try {
           if (n.ret) {
             this.left(n.ret);
-            if (!this.hasRight(n.ret)) this.emit(' ');
+            if (!this.openDeclarator(n.ret)) this.emit(' ');
           }
           this.print(n.name);
           this.params(n.params);

@@ -1,10 +1,10 @@
-// Small programs and workload helpers shared by the attachment, ring buffer and perf buffer tests and the ring
-// buffer bench. Programs are built with the isa encoders and a tiny label resolver.
+// Test support for the kernel layer (not shipped in the library): small programs and workload helpers shared by the
+// attachment, ring buffer and perf buffer tests and the ring buffer bench. Programs are built with the isa encoders
+// and a tiny label resolver.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
-import type { Insn } from '../../isa/insn.js';
-import { BpfCmd, SysError, type Sys } from '../../sys/index.js';
+import type { Insn } from '../../src/isa/insn.js';
+import { BpfCmd, SysError, type Sys } from '../../src/sys/index.js';
 import {
   alu64Imm,
   atomic,
@@ -22,9 +22,9 @@ import {
   stMem,
   stxMem,
   type LdImm64,
-} from '../../isa/encode.js';
-import { Helper } from '../../isa/helpers.js';
-import { AluOp, AtomicOp, JmpOp, Size, type Reg } from '../../isa/opcodes.js';
+} from '../../src/isa/encode.js';
+import { Helper } from '../../src/isa/helpers.js';
+import { AluOp, AtomicOp, JmpOp, Size, type Reg } from '../../src/isa/opcodes.js';
 
 /** A jump whose offset is filled in once the label's position is known. */
 interface Jump {
@@ -292,40 +292,6 @@ export function pinToCpu(cpu: number): () => void {
   if ((affinityFn(0, mask.length, mask) as number) < 0) throw new Error('sched_setaffinity failed');
   return () => {
     affinityFn!(0, old.length, old);
-  };
-}
-
-// ---- kallsyms ----
-
-export interface KernelSymbols {
-  /** The name of the function containing `addr`, or undefined. */
-  lookup(addr: bigint): string | undefined;
-}
-
-/** Parses /proc/kallsyms (root sees real addresses). */
-export function readKallsyms(): KernelSymbols {
-  const syms: { addr: bigint; name: string }[] = [];
-  for (const line of readFileSync('/proc/kallsyms', 'utf8').split('\n')) {
-    const [a, type, name] = line.split(/\s+/);
-    if (!a || !name || !type || !/[tTwW]/.test(type)) continue;
-    const addr = BigInt(`0x${a}`);
-    if (addr !== 0n) syms.push({ addr, name });
-  }
-  syms.sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
-  return {
-    lookup(addr: bigint): string | undefined {
-      let lo = 0;
-      let hi = syms.length - 1;
-      let best = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (syms[mid]!.addr <= addr) {
-          best = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      return best >= 0 ? syms[best]!.name : undefined;
-    },
   };
 }
 
