@@ -129,7 +129,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   // bpftrace prints the warnings of a program that compiled on stdout.
   if (opts.warnings !== 'none') process.stdout.write(formatDiagnostics(result.diagnostics, { warnings: true }));
-  const artifact = result.artifact;
+  let artifact = result.artifact;
+  if (opts.probeFilter !== undefined) {
+    // --probe-filter REGEX: only probes whose name matches are loaded and attached (begin/end always are).
+    let re: RegExp;
+    try {
+      re = new RegExp(opts.probeFilter);
+    } catch (err) {
+      process.stderr.write(`ERROR: Invalid --probe-filter regex '${opts.probeFilter}': ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    const probes = artifact.probes.filter((p) => p.target.kind === 'begin' || p.target.kind === 'end' || re.test(p.probe));
+    if (probes.length === 0) {
+      process.stderr.write('ERROR: No probes to attach\n');
+      return 1;
+    }
+    artifact = { ...artifact, probes };
+  }
   if (opts.debug.has('types') && result.context) process.stdout.write(dumpTypedAst(result.context));
   if (opts.debug.has('codegen') || opts.debug.has('codegen-opt') || opts.debug.has('dis')) process.stdout.write(dumpBytecode(artifact));
 

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alu64Imm, atomic, call, exit, jmpImm, ldMapFd, ldxMem, mov64Imm, mov64Reg, stMem } from '../isa/encode.js';
 import { AluOp, AtomicOp, JmpOp, Size } from '../isa/opcodes.js';
@@ -9,7 +9,8 @@ import { haveFentry, haveKprobeAttach, vmlinuxBtfId } from './features.js';
 import { type BpfMap, createMap } from './map.js';
 import { openPerfEvent } from './perf-event.js';
 import { enableStats, loadProgram, openPinnedProgram, type Program } from './program.js';
-import { ensureTracefs, skipUnless } from './testing.js';
+import { traceEvents } from '../tracefs/index.js';
+import { skipUnless } from './testing.js';
 
 const HELPER_MAP_LOOKUP_ELEM = 1;
 const HELPER_GET_CURRENT_PID_TGID = 14;
@@ -41,17 +42,19 @@ function slot0(map: BpfMap): bigint {
   return v === undefined ? -1n : new DataView(v.buffer).getBigUint64(0, true);
 }
 
-/** Attaches a tracepoint program to syscalls:sys_enter_getpid on every CPU with perf_event_open + SET_BPF + ENABLE. */
+/** Attaches a tracepoint program to syscalls:sys_enter_getpid of this thread with perf_event_open + SET_BPF + ENABLE. */
 function attachGetpid(prog: Program): number[] {
-  const root = ensureTracefs();
-  const id = Number(readFileSync(`${root}/events/syscalls/sys_enter_getpid/id`, 'utf8'));
-  const fds: number[] = [];
+  const id = traceEvents().id('syscalls', 'sys_enter_getpid');
   // A tracepoint perf event for a pid follows that task; one event is enough to see all its calls.
   const fd = openPerfEvent({ type: PerfType.TRACEPOINT, config: BigInt(id), samplePeriod: 1n, flags: PerfAttrFlag.DISABLED }, process.pid, -1);
-  fds.push(fd);
-  sys().ioctl(fd, PerfIoctl.SET_BPF, prog.fd);
-  sys().ioctl(fd, PerfIoctl.ENABLE, 0);
-  return fds;
+  try {
+    sys().ioctl(fd, PerfIoctl.SET_BPF, prog.fd);
+    sys().ioctl(fd, PerfIoctl.ENABLE, 0);
+  } catch (e) {
+    sys().close(fd);
+    throw e;
+  }
+  return [fd];
 }
 
 function closeFds(fds: number[]): void {
@@ -165,8 +168,11 @@ describe('verifier log', () => {
 
   it('gives the log on success only when asked', () => {
     const p = loadProgram({ name: 'quiet', type: ProgType.RAW_TRACEPOINT, insns: [mov64Imm(0, 0), exit()] });
-    expect(p.verifierLog).toBeUndefined();
-    p.close();
+    try {
+      expect(p.verifierLog).toBeUndefined();
+    } finally {
+      p.close();
+    }
   });
 });
 
@@ -208,28 +214,36 @@ describe('program types', () => {
     const kp = haveKprobeAttach();
     if (!kp.ok) console.warn(`note: kprobes cannot attach here (${kp.reason}); loading is still tested`);
     const p = loadProgram({ name: 'kp', type: ProgType.KPROBE, insns: [mov64Imm(0, 0), exit()] });
-    expect(p.info().type).toBe(ProgType.KPROBE);
-    p.close();
+    try {
+      expect(p.info().type).toBe(ProgType.KPROBE);
+    } finally {
+      p.close();
+    }
   });
 
   it('loads a perf_event program', () => {
     const p = loadProgram({ name: 'pe', type: ProgType.PERF_EVENT, insns: [mov64Imm(0, 0), exit()] });
-    expect(p.info().type).toBe(ProgType.PERF_EVENT);
-    p.close();
+    try {
+      expect(p.info().type).toBe(ProgType.PERF_EVENT);
+    } finally {
+      p.close();
+    }
   });
 
   it('loads a tp_btf program on sys_enter', () => {
     const id = vmlinuxBtfId('btf_trace_sys_enter', 'typedef');
     expect(id).toBeGreaterThan(0);
     const p = loadProgram({ name: 'tpbtf', type: ProgType.TRACING, insns: [mov64Imm(0, 0), exit()], expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: id });
-    expect(p.info().type).toBe(ProgType.TRACING);
-    p.close();
+    try {
+      expect(p.info().type).toBe(ProgType.TRACING);
+    } finally {
+      p.close();
+    }
   });
 
   it.skipIf(skipUnless(haveFentry('fentry')))('loads an fentry program on bpf_fentry_test1', () => {
     const id = vmlinuxBtfId('bpf_fentry_test1', 'func');
-    const p = loadProgram({ name: 'fent', type: ProgType.TRACING, insns: [mov64Imm(0, 0), exit()], expectedAttachType: AttachType.TRACE_FENTRY, attachBtfId: id });
-    p.close();
+    loadProgram({ name: 'fent', type: ProgType.TRACING, insns: [mov64Imm(0, 0), exit()], expectedAttachType: AttachType.TRACE_FENTRY, attachBtfId: id }).close();
   });
 
   it('explains EPERM on a refused fentry load', () => {

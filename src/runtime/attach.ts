@@ -45,6 +45,10 @@ const HARDWARE_DEFAULT_PERIOD: Readonly<Record<string, number>> = {
 export interface AttachOptions {
   /** -p PID: uprobes, usdt and perf events of this process only. */
   readonly pid?: number;
+  /** config missing_probes: stop at a probe that cannot attach (default), or skip it with or without a warning. */
+  readonly missingProbes?: 'error' | 'warn' | 'ignore';
+  /** Where `warn` writes its warning line. */
+  readonly warn?: (text: string) => void;
 }
 
 /** What one probe attached as: its links, and how many probes bpftrace would count for it. */
@@ -77,7 +81,16 @@ export function attachAll(programs: readonly LoadedProgram[], options: AttachOpt
   const order = [...attachable.filter((p) => !attachesInReverse(p.def.target)), ...attachable.filter((p) => attachesInReverse(p.def.target)).reverse()];
   try {
     for (const p of order) {
-      const a: AttachedProbe = { probe: p.def.probe, links: attachOne(p, options) };
+      let links: Link[];
+      try {
+        links = attachOne(p, options);
+      } catch (err) {
+        const mode = options.missingProbes ?? 'error';
+        if (mode === 'error' || !(err instanceof ProbeAttachError || err instanceof MissingFeatureError)) throw err;
+        if (mode === 'warn') options.warn?.(`WARNING: ${err.message}. Skipping.\n`);
+        continue;
+      }
+      const a: AttachedProbe = { probe: p.def.probe, links };
       out.push(a);
       onAttached?.(a);
     }

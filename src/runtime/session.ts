@@ -52,6 +52,10 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
 }
 
+const BATCH_MS = 50;
+// Thrown by the record callback to end a batch early (RingBufReader.poll stops after a throwing callback).
+const YIELD = Symbol('yield');
+
 class Session {
   readonly #o: SessionOptions;
   #loaded: LoadedScript | undefined;
@@ -103,7 +107,12 @@ class Session {
     const ends = loaded.programs.filter((p) => p.def.target.kind === 'end');
     for (const p of begins) p.program.testRun();
 
-    this.#attached = attachAll(loaded.programs, o.pid !== undefined ? { pid: o.pid } : {});
+    const missing = String(artifact.config.raw['missing_probes'] ?? 'error');
+    this.#attached = attachAll(loaded.programs, {
+      ...(o.pid !== undefined ? { pid: o.pid } : {}),
+      missingProbes: missing === 'warn' || missing === 'ignore' ? missing : 'error',
+      warn: (text) => o.log(text),
+    });
     if (o.dryRun) return 0;
     o.child?.release();
 
@@ -183,7 +192,16 @@ class Session {
     this.#attached = [];
   }
 
+  // A batch of records runs synchronously; past this budget it stops so that signals (Ctrl-C) get through.
+  #batchDeadline = 0;
+
   #onRecord = (record: Uint8Array): void => {
+    this.#handleRecord(record);
+    // After the record: the reader counts a record as consumed even when the callback throws.
+    if (performance.now() > this.#batchDeadline) throw YIELD;
+  };
+
+  #handleRecord(record: Uint8Array): void {
     if (this.#finalize) return;
     if (this.#exitSignal) {
       this.#requestFinalize();
@@ -195,7 +213,7 @@ class Session {
       this.#o.flush();
       this.#o.log(`ERROR: ${err instanceof Error ? err.message : String(err)}\n`);
     }
-  };
+  }
 
   #lostTotal(): bigint {
     const map = this.#loaded?.maps.get(EVENT_LOSS_MAP);
@@ -228,6 +246,20 @@ class Session {
     return false;
   }
 
+  /** Delivers what the ring buffer holds, for up to BATCH_MS; the count is non-zero when it stopped early. */
+  async #batch(reader: RingBufReader): Promise<number> {
+    this.#batchDeadline = performance.now() + BATCH_MS;
+    try {
+      return reader.poll(this.#onRecord);
+    } catch (err) {
+      if (err !== YIELD) throw err;
+      this.#o.flush();
+      // One turn of the event loop, where pending signal handlers run.
+      await new Promise((resolve) => setImmediate(resolve));
+      return 1;
+    }
+  }
+
   // bpftrace's poll_output: stop on a signal, or when a poll finds nothing and we are draining or finalizing.
   async #poll(drain: boolean): Promise<void> {
     const reader = this.#reader!;
@@ -239,7 +271,7 @@ class Session {
     const timeout = this.#o.pollMs ?? 100;
     for (;;) {
       this.#pollLoss();
-      let n = reader.poll(this.#onRecord);
+      let n = await this.#batch(reader);
       if (n === 0 && !this.#exitSignal) {
         // Draining after test runs (which commit synchronously) or after detaching: nothing more is coming
         // once nothing is pending, so there is no need to wait out a timeout.
@@ -248,7 +280,7 @@ class Session {
           return;
         }
         await s.epollWaitAsync(this.#epfd, 1, timeout);
-        n = reader.poll(this.#onRecord);
+        n = await this.#batch(reader);
       }
       this.#o.flush();
       if (this.#exitSignal) {
@@ -258,7 +290,7 @@ class Session {
       if (n === 0 && (drain || this.#finalize)) return;
       if (this.#traceeGone()) {
         // What the command printed before exiting may still be in the buffer.
-        reader.poll(this.#onRecord);
+        while ((await this.#batch(reader)) > 0 && !this.#exitSignal);
         this.#o.flush();
         return;
       }

@@ -1,6 +1,6 @@
 // biosnoop: each block I/O with the process that issued it, its device, offset, size and latency.
 import { DURATION, NAME, PID, taskFilters, durationProbe } from './common.js';
-import { predicate } from './program.js';
+import { headerPrintf, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const biosnoop: ToolSpec = {
@@ -20,7 +20,7 @@ export const biosnoop: ToolSpec = {
     const key = 'args.dev, args.sector';
     return `BEGIN
 {
-  printf("%-11s %-16s %-7s %-7s %-4s %-10s %7s %8s\\n", "TIME(s)", "COMM", "PID", "DEV", "RWBS", "SECTOR", "BYTES", "LAT(ms)");
+  ${headerPrintf('%-11s %-16s %-7s %-7s %-4s %-10s %7s %8s\n', 'TIME(s)', 'COMM', 'PID', 'DEV', 'RWBS', 'SECTOR', 'BYTES', 'LAT(ms)')}
 }
 
 tracepoint:block:block_rq_issue

@@ -2,7 +2,7 @@
 // exit_group()'s argument and a fatal signal from signal_deliver; the parent and age are known for processes
 // forked while tracing (shown as - otherwise).
 import { DURATION, NAME, PID, taskFilters, TIME_ARGS, TIME_FORMAT, TIME_HEADER, TIMESTAMP, durationProbe } from './common.js';
-import { predicate } from './program.js';
+import { headerPrintf, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const exitsnoop: ToolSpec = {
@@ -46,7 +46,7 @@ export const exitsnoop: ToolSpec = {
     }`;
     return `BEGIN
 {
-  printf("${ts ? TIME_HEADER : ''}%-16s %-7s %-7s %8s %-7s %s\\n", "PCOMM", "PID", "PPID", "AGE(s)", "TID", "EXIT_CODE");
+  ${headerPrintf(`${ts ? TIME_HEADER : ''}%-16s %-7s %-7s %8s %-7s %s\n`, 'PCOMM', 'PID', 'PPID', 'AGE(s)', 'TID', 'EXIT_CODE')}
 }
 
 tracepoint:sched:sched_process_fork

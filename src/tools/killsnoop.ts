@@ -1,6 +1,6 @@
 // killsnoop: kill() calls with their signal, target and result, from the syscall tracepoints.
 import { DURATION, NAME, PID, taskFilters, TIME_ARGS, TIME_FORMAT, TIME_HEADER, TIMESTAMP, durationProbe } from './common.js';
-import { predicate } from './program.js';
+import { headerPrintf, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const killsnoop: ToolSpec = {
@@ -30,7 +30,7 @@ export const killsnoop: ToolSpec = {
     const filter = predicate(...taskFilters('killsnoop', args), sig !== undefined && `args.sig == ${sig}`);
     return `BEGIN
 {
-  printf("${ts ? TIME_HEADER : ''}%-7s %-16s %4s %-7s %s\\n", "PID", "COMM", "SIG", "TPID", "RESULT");
+  ${headerPrintf(`${ts ? TIME_HEADER : ''}%-7s %-16s %4s %-7s %s\n`, 'PID', 'COMM', 'SIG', 'TPID', 'RESULT')}
 }
 
 tracepoint:syscalls:sys_enter_kill

@@ -1,6 +1,6 @@
 // opensnoop: every open()/openat() with its result, from the syscall tracepoints.
 import { DURATION, NAME, PID, taskFilters, TID, TIME_ARGS, TIME_FORMAT, TIME_HEADER, TIMESTAMP, UID, durationProbe } from './common.js';
-import { predicate } from './program.js';
+import { headerPrintf, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const opensnoop: ToolSpec = {
@@ -31,13 +31,12 @@ export const opensnoop: ToolSpec = {
     const ts = args.flag('timestamp');
     const showUid = args.flag('printUid');
     const filter = predicate(...taskFilters('opensnoop', args));
-    const header = `${ts ? TIME_HEADER : ''}${showUid ? '%-6s ' : ''}%-7s %-16s %4s %3s %s\\n`;
-    const headerArgs = [...(showUid ? ['"UID"'] : []), '"PID"', '"COMM"', '"FD"', '"ERR"', '"PATH"'];
+    const header = headerPrintf(`${ts ? TIME_HEADER : ''}${showUid ? '%-6s ' : ''}%-7s %-16s %4s %3s %s\n`, ...(showUid ? ['UID'] : []), 'PID', 'COMM', 'FD', 'ERR', 'PATH');
     const fmt = `${ts ? TIME_FORMAT : ''}${showUid ? '%-6d ' : ''}%-7d %-16s %4d %3d %s\\n`;
     const vals = [...(ts ? [TIME_ARGS] : []), ...(showUid ? ['uid'] : []), 'pid', 'comm', '$fd', '$err', 'str(@filename[tid])'];
     return `BEGIN
 {
-  printf("${header}", ${headerArgs.join(', ')});
+  ${header}
 }
 
 tracepoint:syscalls:sys_enter_openat

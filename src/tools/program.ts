@@ -24,6 +24,20 @@ export function commName(tool: string, name: string): string {
  */
 export function intervalBlock(interval: number | undefined, count: number | undefined, body: string): string {
   if (interval === undefined) return '';
-  const stop = count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) { exit(); }` : '';
+  const stop = count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) {\n    clear(@__intervals);\n    exit();\n  }` : '';
   return `interval:s:${interval}\n{\n  ${body.trim().split('\n').join('\n  ')}${stop}\n}\n`;
+}
+
+/**
+ * A header row as a printf statement with no arguments: `fmt` uses %s, %-Ns and %Ns only and is filled here,
+ * so the program carries one string instead of one argument per column.
+ */
+export function headerPrintf(fmt: string, ...labels: string[]): string {
+  let i = 0;
+  const text = fmt.replace(/%(-?)(\d*)s/g, (_m, left: string, width: string) => {
+    const label = labels[i++] ?? '';
+    const w = width === '' ? 0 : Number(width);
+    return left ? label.padEnd(w) : label.padStart(w);
+  });
+  return `printf(${quote(text)});`;
 }

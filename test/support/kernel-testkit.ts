@@ -1,6 +1,5 @@
-// Test support for the kernel layer (not shipped in the library): small programs and workload helpers shared by the
-// attachment, ring buffer and perf buffer tests and the ring buffer bench. Programs are built with the isa encoders
-// and a tiny label resolver.
+// Test support for the kernel layer (kept out of the library): small programs and workload helpers shared by the
+// attachment, ring buffer and perf buffer tests and the ring buffer bench, built with the isa encoders and Assembler.
 import { execFileSync, spawn } from 'node:child_process';
 import koffi from 'koffi';
 import type { Insn } from '../../src/isa/insn.js';
@@ -11,7 +10,7 @@ import {
   call,
   exit,
   jmpImm,
-  jmpReg as jmpRegRaw,
+  jmpReg,
   ldImm64,
   ja,
   ldMapFd,
@@ -24,41 +23,30 @@ import {
   type LdImm64,
 } from '../../src/isa/encode.js';
 import { Helper } from '../../src/isa/helpers.js';
-import { AluOp, AtomicOp, JmpOp, Size, type Reg } from '../../src/isa/opcodes.js';
+import { Assembler } from '../../src/isa/assembler.js';
+import { AluOp, AtomicOp, JmpOp, Size, type CondJmpOp, type Reg } from '../../src/isa/opcodes.js';
 
-/** A jump whose offset is filled in once the label's position is known. */
+/** A jump whose offset the assembler fills in once the label's position is known. */
 interface Jump {
   readonly to: string;
-  readonly make: (off: number) => Insn;
+  readonly insn: Insn;
 }
 type Item = Insn | LdImm64 | Jump | string;
 
-/** Lays out instructions, labels (strings) and jumps to labels. */
+/** Lays out instructions, labels (strings) and jumps to labels, with the isa layer's Assembler. */
 export function asm(items: readonly Item[]): Insn[] {
-  const labels = new Map<string, number>();
-  let pc = 0;
+  const a = new Assembler();
   for (const it of items) {
-    if (typeof it === 'string') labels.set(it, pc);
-    else pc += Array.isArray(it) ? 2 : 1;
+    if (typeof it === 'string') a.label(it);
+    else if (Array.isArray(it)) a.emit(...(it as LdImm64));
+    else if ('to' in it) a.jump(it.insn, it.to, 'off');
+    else a.emit(it as Insn);
   }
-  const out: Insn[] = [];
-  for (const it of items) {
-    if (typeof it === 'string') continue;
-    if (Array.isArray(it)) out.push(...(it as LdImm64));
-    else if ('to' in it) {
-      const target = labels.get(it.to);
-      if (target === undefined) throw new Error(`Unknown label ${it.to}`);
-      out.push(it.make(target - out.length - 1));
-    } else out.push(it as Insn);
-  }
-  return out;
+  return a.assemble().insns;
 }
 
-export const jumpIf = (op: (typeof JmpOp)[keyof typeof JmpOp], dst: Reg, imm: number, to: string): Jump => ({
-  to,
-  make: (off) => jmpImm(op as Parameters<typeof jmpImm>[0], dst, imm, off),
-});
-export const goto = (to: string): Jump => ({ to, make: (off) => ja(off) });
+export const jumpIf = (op: CondJmpOp, dst: Reg, imm: number, to: string): Jump => ({ to, insn: jmpImm(op, dst, imm, 0) });
+export const goto = (to: string): Jump => ({ to, insn: ja(0) });
 
 /**
  * if (the current thread is not the main thread of process `pid`) goto `to`; clobbers r0-r5. The main thread
@@ -72,10 +60,7 @@ export function unlessPid(pid: number, to: string): Item[] {
   ];
 }
 
-const jumpReg = (op: (typeof JmpOp)[keyof typeof JmpOp], dst: Reg, src: Reg, to: string): Jump => ({
-  to,
-  make: (off) => jmpRegRaw(op as Parameters<typeof jmpRegRaw>[0], dst, src, off),
-});
+const jumpReg = (op: CondJmpOp, dst: Reg, src: Reg, to: string): Jump => ({ to, insn: jmpReg(op, dst, src, 0) });
 
 /** r0 = &array[0] of map `fd` or goto `to` when the lookup fails; clobbers r1-r5 and the stack at -4. */
 export function lookupSlot0(fd: number, to: string): Item[] {
@@ -304,6 +289,8 @@ export interface Workload {
   readonly firstLine: string;
   /** Lets it run; resolves with the rest of its output when it exits with status 0. */
   go(): Promise<string>;
+  /** Kills it if it is still running (for a test's cleanup when it failed before go()). */
+  close(): void;
 }
 
 export async function startWorkload(path: string, args: readonly string[]): Promise<Workload> {
@@ -332,6 +319,9 @@ export async function startWorkload(path: string, args: readonly string[]): Prom
       const code = await exited;
       if (code !== 0) throw new Error(`${path} exited with ${code}`);
       return out.slice(out.indexOf('\n') + 1);
+    },
+    close(): void {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
 }

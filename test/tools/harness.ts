@@ -1,7 +1,7 @@
 // What the tools' end-to-end tests share: a fresh bundle of the CLI, running a tool until its probes are
 // attached, triggering its events, then stopping it with SIGINT (or letting its count end it) and reading its output.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -119,4 +119,40 @@ export function rowsWhere(stdout: string, col: number, value: string | number): 
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .filter((cols) => cols[col] === String(value));
+}
+
+/**
+ * A copy of dd under a name no other process has, so a tool filtered by task name sees only the test's I/O;
+ * `directWrite` then writes `count` blocks of `bs` bytes with O_DIRECT into the bundle's directory.
+ */
+export function privateDd(b: Bundle): { name: string; directWrite: (count: number, bs: number) => Promise<number> } {
+  const name = `bkdd${process.pid}`.slice(0, 15);
+  const path = join(b.dir, name);
+  copyFileSync('/bin/dd', path);
+  chmodSync(path, 0o755);
+  const target = join(b.dir, 'direct.out');
+  return {
+    name,
+    directWrite: (count, bs) => runCommand(path, ['if=/dev/zero', `of=${target}`, `bs=${bs}`, `count=${count}`, 'oflag=direct']),
+  };
+}
+
+/** The counts of a printed histogram, by bucket label (`[64K, 128K)`), from the lines after `title`. */
+export function histogram(stdout: string, title: string): Map<string, number> {
+  const lines = stdout.split('\n');
+  const at = lines.indexOf(title);
+  if (at < 0) throw new Error(`no histogram ${title} in:\n${stdout}`);
+  const out = new Map<string, number>();
+  for (const line of lines.slice(at + 1)) {
+    const m = /^(\[[^\]]*[\])])\s+(\d+)\s+\|/.exec(line);
+    if (!m) break;
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+export function total(hist: Map<string, number>): number {
+  let n = 0;
+  for (const v of hist.values()) n += v;
+  return n;
 }

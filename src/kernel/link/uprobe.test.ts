@@ -42,6 +42,7 @@ describe('attachUprobe', () => {
     const reader = new RingBufReader(ring);
     owned.push(reader);
     const w = await startWorkload(join(dir, binary), [String(N)]);
+    owned.push(w);
     expect(w.firstLine).toBe('ready');
     // Without a pid the probe fires in every process running the file: only this test runs it (from a temp dir).
     const link = attachUprobe(prog, everyProcess ? probe : { ...probe, pid: w.pid });

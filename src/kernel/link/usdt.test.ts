@@ -40,6 +40,7 @@ describe.skipIf(!haveSdt)('attachUsdt', () => {
 
   it('leaves a semaphore-guarded probe silent when nothing is attached', async () => {
     const w = await startWorkload(binary, [String(N)]);
+    owned.push(w);
     expect(w.firstLine).toBe('semaphore 0');
     expect(await w.go()).toBe('fired 0\n');
   });
@@ -62,6 +63,7 @@ describe.skipIf(!haveSdt)('attachUsdt', () => {
     owned.push(reader);
 
     const w = await startWorkload(binary, [String(N)]);
+    owned.push(w);
     expect(w.firstLine).toBe('semaphore 0');
     const link = attachUsdt(prog, { path: binary, provider: 'bpfkit', name: 'tick', pid: w.pid });
     expect(link.kind).toBe('usdt');

@@ -92,10 +92,23 @@ interface Loop {
   readonly continueLabel: string;
 }
 
+/**
+ * Generates one program. Memory values go on the stack when they fit beside the spills and variables (no
+ * scratch-map lookup per event); otherwise, and always for programs with callbacks, in the scratch map.
+ */
 export function generateProgram(ctx: CompileContext, ep: ExpandedProbe, index: number): GeneratedProgram {
-  const g = new ProbeGenerator(ctx, ep, index);
-  return g.generate();
+  try {
+    const g = new ProbeGenerator(ctx, ep, index, 'stack');
+    const out = g.generate();
+    if (g.fitsOnStack()) return out;
+  } catch (err) {
+    if (!(err instanceof StackOverflow)) throw err;
+  }
+  return new ProbeGenerator(ctx, ep, index, 'map').generate();
 }
+
+/** The stack-memory attempt ran out of room; the map-memory one follows. */
+class StackOverflow extends Error {}
 
 class ProbeGenerator {
   private readonly asm = new Assembler();
@@ -115,20 +128,31 @@ class ProbeGenerator {
     private readonly ctx: CompileContext,
     private readonly ep: ExpandedProbe,
     index: number,
+    private readonly memory: 'stack' | 'map',
   ) {
     this.types = ctx.types.nodeTypes.get(index) ?? new Map();
+  }
+
+  /** In stack mode: whether memory values and stack slots fitted together, with no callbacks. */
+  fitsOnStack(): boolean {
+    return this.callbacks.length === 0 && this.stackUsed + roundUp(this.scratchUsed, 8) <= STACK_LIMIT;
   }
 
   generate(): GeneratedProgram {
     const a = this.asm;
     a.emit(stxMem(Size.DW, FP, R1, CTX_SLOT));
-    a.emit(call(Helper.get_smp_processor_id));
-    a.emit(stxMem(Size.W, FP, R0, CPU_KEY_SLOT));
-    a.ldMap(R1, SCRATCH_MAP);
-    a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT));
-    a.emit(call(Helper.map_lookup_elem));
-    a.jmpImm(JmpOp.JEQ, R0, 0, this.exitLabel);
-    a.emit(mov64Reg(R9, R0));
+    if (this.memory === 'stack') {
+      // r9 = the bottom of the stack; memory values grow up from there, stack slots down from the top.
+      a.emit(mov64Reg(R9, FP), alu64Imm(AluOp.ADD, R9, -STACK_LIMIT));
+    } else {
+      a.emit(call(Helper.get_smp_processor_id));
+      a.emit(stxMem(Size.W, FP, R0, CPU_KEY_SLOT));
+      a.ldMap(R1, SCRATCH_MAP);
+      a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT));
+      a.emit(call(Helper.map_lookup_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, this.exitLabel);
+      a.emit(mov64Reg(R9, R0));
+    }
     // Scalars assigned inside for-loop callbacks live in scratch: the verifier would otherwise follow their exact
     // values through every iteration of the callback and give up.
     walk(this.ep.probe, {
@@ -139,10 +163,10 @@ class ProbeGenerator {
               if (m.kind === 'Assignment') {
                 const t = (m as A.Assignment).target;
                 const v = t.kind === 'VarDecl' ? t.variable : t;
-                if (v.kind === 'Variable') this.callbackAssigned.add(v.name);
+                if (v.kind === 'Variable') this.callbackAssigned.add(this.varKey(v));
               } else if (m.kind === 'Unary' && ((m as A.Unary).op === '++' || (m as A.Unary).op === '--') && (m as A.Unary).operand.kind === 'Variable') {
-                this.callbackAssigned.add(((m as A.Unary).operand as A.Variable).name);
-              } else if (m.kind === 'For') this.callbackAssigned.add((m as A.For).variable.name);
+                this.callbackAssigned.add(this.varKey((m as A.Unary).operand as A.Variable));
+              } else if (m.kind === 'For') this.callbackAssigned.add(this.varKey((m as A.For).variable));
             },
           });
         }
@@ -171,7 +195,7 @@ class ProbeGenerator {
             { insnOff: 0, typeId: MAIN_FUNC_TYPE_ID },
             ...this.callbacks.map((l) => ({ insnOff: prog.newIndex(assembled.labels.get(l)!), typeId: CALLBACK_FUNC_TYPE_ID })),
           ];
-    return { insns: prog.insns, relocations: prog.relocations, funcInfo, scratchSize: roundUp(Math.max(8, this.scratchUsed), 8) };
+    return { insns: prog.insns, relocations: prog.relocations, funcInfo, scratchSize: this.memory === 'map' ? roundUp(Math.max(8, this.scratchUsed), 8) : 8 };
   }
 
   // ---- resources ----
@@ -198,6 +222,7 @@ class ProbeGenerator {
 
   private stackSlot(size = 8): number {
     this.stackUsed = roundUp(this.stackUsed + size, 8);
+    if (this.memory === 'stack' && this.stackUsed + this.scratchUsed > STACK_LIMIT) throw new StackOverflow();
     if (this.stackUsed > STACK_LIMIT) throw new CodegenError('Program uses too much stack', undefined);
     return -this.stackUsed;
   }
@@ -205,6 +230,7 @@ class ProbeGenerator {
   private scratch(size: number, align = 8): number {
     const off = roundUp(this.scratchUsed, Math.max(align, 8));
     this.scratchUsed = off + Math.max(size, 1);
+    if (this.memory === 'stack' && (this.stackUsed + roundUp(this.scratchUsed, 8) > STACK_LIMIT || this.callbacks.length > 0)) throw new StackOverflow();
     return off;
   }
 
@@ -295,7 +321,7 @@ class ProbeGenerator {
         this.effect(s.expr);
         return;
       case 'VarDecl':
-        this.varSlot(s.variable.name, s.variable);
+        this.varSlot(this.varKey(s.variable), s.variable);
         return;
       case 'Assignment':
         return this.assignment(s);
@@ -321,7 +347,7 @@ class ProbeGenerator {
       }
       case 'For': {
         if (s.iterable.kind !== 'RangeExpr') return this.forMap(s, s.iterable);
-        const v = this.varSlot(s.variable.name, s.variable);
+        const v = this.varSlot(this.varKey(s.variable), s.variable);
         const endSlot = this.stackSlot();
         const r = this.reg(s);
         this.scalar(s.iterable.start, r);
@@ -362,6 +388,10 @@ class ProbeGenerator {
     }
   }
 
+  private varKey(v: A.Variable): string {
+    return this.ctx.types.varKeys.get(v) ?? v.name;
+  }
+
   private varSlot(name: string, node: Node): VarSlot {
     let v = this.vars.get(name);
     if (v) return v;
@@ -387,7 +417,7 @@ class ProbeGenerator {
       return this.aggregate(target, s.value);
     }
     if (target.kind === 'Variable') {
-      const v = this.varSlot(target.name, target);
+      const v = this.varSlot(this.varKey(target), target);
       if (v.inScratch) {
         this.memInto(s.value, v.off, v.type);
         return;
@@ -664,7 +694,7 @@ class ProbeGenerator {
       case 'Identifier':
         return this.builtinScalar(builtinName(e) ?? '', dst, e);
       case 'Variable': {
-        const v = this.varSlot(e.name, e);
+        const v = this.varSlot(this.varKey(e), e);
         this.varLoad(dst, v);
         return;
       }
@@ -1056,7 +1086,7 @@ class ProbeGenerator {
         const delta = e.op === '++' ? 1 : -1;
         const target = e.operand;
         if (target.kind === 'Variable') {
-          const v = this.varSlot(target.name, target);
+          const v = this.varSlot(this.varKey(target), target);
           this.varLoad(dst, v);
           a.emit(mov64Reg(R1, dst), alu64Imm(AluOp.ADD, R1, delta));
           this.varStore(R1, v);
@@ -1239,7 +1269,7 @@ class ProbeGenerator {
         throw new CodegenError(`Cannot generate code for builtin ${name}`, e);
       }
       case 'Variable': {
-        const v = this.varSlot(e.name, e);
+        const v = this.varSlot(this.varKey(e), e);
         if (!v.inScratch) throw new CodegenError('Internal error: scalar variable used as memory', e);
         this.copy(off, v.off, Math.min(sizeOf(t), sizeOf(v.type)));
         return;
@@ -1537,10 +1567,12 @@ class ProbeGenerator {
    * break and return stop the iteration, continue goes on to the next element.
    */
   private forMap(s: A.For, m: A.MapRef): void {
+    // Callbacks reach memory values through the scratch map only.
+    if (this.memory === 'stack') throw new StackOverflow();
     const a = this.asm;
     const def = this.mapDef(m.name);
     const info = def.user!;
-    const v = this.varSlot(s.variable.name, s.variable);
+    const v = this.varSlot(this.varKey(s.variable), s.variable);
     const kvType = v.type;
     if (kvType.kind !== 'tuple') throw new CodegenError('Internal error: loop variable is not a tuple', s);
     const label = a.newLabel('for.cb');

@@ -63,6 +63,8 @@ class Analyser {
   private readonly types = new Map<Node, SizedType>();
   private readonly vars: Map<string, SizedType>;
   private loopDepth = 0;
+  private readonly renames = new Map<string, string>();
+  private loopCounter = 0;
 
   constructor(
     private readonly ctx: CompileContext,
@@ -131,11 +133,30 @@ class Analyser {
         return;
       }
       case 'For': {
-        if (s.iterable.kind === 'RangeExpr') {
+        // The loop variable belongs to the loop: give it its own slot for the body.
+        const outer = this.renames.get(s.variable.name);
+        this.renames.set(s.variable.name, `${s.variable.name}#${this.loopCounter++}`);
+        this.forLoop(s);
+        if (outer === undefined) this.renames.delete(s.variable.name);
+        else this.renames.set(s.variable.name, outer);
+        return;
+      }
+      case 'Jump':
+        if (s.jump !== 'return' && this.loopDepth === 0) this.error(`'${s.jump}' statement is not allowed outside of a loop`, s);
+        if (s.value) this.expr(s.value);
+        return;
+      case 'ImportStatement':
+        this.error('imports are not supported', s);
+        return;
+    }
+  }
+
+  private forLoop(s: A.For): void {
+    if (s.iterable.kind === 'RangeExpr') {
           const a = this.expr(s.iterable.start);
           const b = this.expr(s.iterable.end);
           if (a.kind !== 'int' || b.kind !== 'int') this.error('Loop range requires an integer for the start and end values', s.iterable);
-          this.vars.set(s.variable.name, I64);
+          this.vars.set(this.key(s.variable), I64);
         } else {
           const name = s.iterable.name;
           const value = this.ctx.types.mapValues.get(name);
@@ -147,22 +168,19 @@ class Analyser {
           } else {
             const key = keys.length === 0 ? U64 : keys.length === 1 ? keys[0]! : tuple(keys);
             const v = value.kind === 'count' ? U64 : value.kind === 'sum' ? int(64, value.signed) : value;
-            this.vars.set(s.variable.name, tuple([key, v]));
+            this.vars.set(this.key(s.variable), tuple([key, v]));
           }
         }
         this.loopDepth++;
         this.block(s.body);
         this.loopDepth--;
-        return;
-      }
-      case 'Jump':
-        if (s.jump !== 'return' && this.loopDepth === 0) this.error(`'${s.jump}' statement is not allowed outside of a loop`, s);
-        if (s.value) this.expr(s.value);
-        return;
-      case 'ImportStatement':
-        this.error('imports are not supported', s);
-        return;
-    }
+  }
+
+  /** The slot a variable node refers to: its name, or the loop-scoped name inside a for loop. */
+  private key(v: A.Variable): string {
+    const k = this.renames.get(v.name) ?? v.name;
+    this.ctx.types.varKeys.set(v, k);
+    return k;
   }
 
   private assignment(s: A.Assignment): void {
@@ -193,16 +211,17 @@ class Analyser {
 
   private store(target: A.Variable | A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
     if (target.kind === 'Variable') {
-      const cur = this.vars.get(target.name);
+      const key = this.key(target);
+      const cur = this.vars.get(key);
       if (cur === undefined || cur.kind === 'none') {
-        this.vars.set(target.name, v);
+        this.vars.set(key, v);
       } else {
         const p = promote(cur, v);
         if (p === undefined) {
           this.error(`Type mismatch for ${target.name}: trying to assign value of type '${typeName(v)}' when variable already has a type '${typeName(cur)}'`, node);
-        } else this.vars.set(target.name, p);
+        } else this.vars.set(key, p);
       }
-      this.set(target, this.vars.get(target.name)!);
+      this.set(target, this.vars.get(key)!);
       return;
     }
     this.storeMap(target, v, node);
@@ -280,7 +299,7 @@ class Analyser {
         return NONE;
       }
       case 'Variable': {
-        const t = this.vars.get(e.name);
+        const t = this.vars.get(this.key(e));
         if (t === undefined) {
           this.error(`Undefined or undeclared variable: ${e.name}`, e);
           return NONE;

@@ -6,8 +6,11 @@
 const MAX_INPUT = 16384;
 /** Recursion depth limit for the parser and the printer. */
 const MAX_DEPTH = 256;
-/** Output longer than this makes the demangling fail, so substitution loops cannot blow up memory. */
-const MAX_OUTPUT = 1 << 16;
+/**
+ * Printing more than this many characters in all (output plus text printed aside to measure list items) fails the
+ * demangling: substitutions and pack expansions can otherwise make the output exponential in the input.
+ */
+const MAX_OUTPUT = 1 << 18;
 
 class Fail extends Error {}
 
@@ -998,11 +1001,15 @@ class Printer {
   /** Work budget for searches through the tree, which substitutions can make a large DAG. */
   budget = 1 << 20;
 
+  /** Characters printed so far, counting text printed aside. */
+  printed = 0;
+
   emit(s: string): void {
     if (s === '') return;
     this.out += s;
     this.last = s[s.length - 1]!;
-    if (this.out.length > MAX_OUTPUT) throw new Fail();
+    this.printed += s.length;
+    if (this.printed > MAX_OUTPUT) throw new Fail();
   }
 
   /** Prints into a separate buffer and returns the text; `last` is left as the captured text's last character. */

@@ -1,0 +1,73 @@
+// The block tools end to end: a private copy of dd writes a known number of 64 KiB blocks with O_DIRECT, and
+// biolatency, biosnoop and bitesize each account for exactly those requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, histogram, privateDd, removeBundle, skipReason, total, traceWhile, type Bundle } from './harness.js';
+
+const skip = skipReason();
+if (skip) console.log(`skipping block tool tests: ${skip}`);
+
+describe.skipIf(skip !== false)('block tools', () => {
+  let b: Bundle;
+  let dd: ReturnType<typeof privateDd>;
+  beforeAll(async () => {
+    b = await bundleCli();
+    dd = privateDd(b);
+  });
+  afterAll(() => removeBundle(b));
+
+  it('biolatency counts each direct write once', async () => {
+    const r = await traceWhile(b, ['biolatency', '-n', dd.name], async () => {
+      await dd.directWrite(40, 65536);
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe('Tracing block device I/O... Hit Ctrl-C to end.');
+    expect(total(histogram(r.stdout, '@usecs:'))).toBe(40);
+  });
+
+  it('biolatency -m -F keys the histogram by I/O flags', async () => {
+    const r = await traceWhile(b, ['biolatency', '-mF', '-n', dd.name], async () => {
+      await dd.directWrite(12, 65536);
+    });
+    expect(r.stderr).toBe('');
+    // O_DIRECT writes are synchronous writes: rwbs "WS".
+    expect(total(histogram(r.stdout, '@msecs[WS]:'))).toBe(12);
+  });
+
+  it('biolatency with interval and count prints each interval and stops by itself', async () => {
+    const r = await traceWhile(b, ['biolatency', '-n', dd.name, '1', '2'], () => undefined, { stopsItself: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('@__intervals');
+  });
+
+  it('biosnoop shows each write with its issuer and size', async () => {
+    let pid = 0;
+    const r = await traceWhile(b, ['biosnoop', '-n', dd.name], async () => {
+      pid = await dd.directWrite(5, 65536);
+    });
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^TIME\(s\)\s+COMM\s+PID\s+DEV\s+RWBS\s+SECTOR\s+BYTES\s+LAT\(ms\)$/);
+    const rows = lines.slice(1).filter((l) => l !== '').map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(5);
+    for (const c of rows) {
+      expect(c.slice(1, 3)).toEqual([dd.name, String(pid)]);
+      expect(c[3]).toMatch(/^\d+,\d+$/);
+      expect(c[4]).toBe('WS');
+      expect(c[6]).toBe('65536');
+      expect(c[7]).toMatch(/^\d+\.\d{3}$/);
+    }
+  });
+
+  it('bitesize puts every 64 KiB write in the [64, 128) KiB bucket', async () => {
+    const r = await traceWhile(b, ['bitesize', '-n', dd.name], async () => {
+      await dd.directWrite(30, 65536);
+      await dd.directWrite(10, 8192);
+    });
+    expect(r.stderr).toBe('');
+    const h = histogram(r.stdout, `@kbytes[${dd.name}]:`);
+    expect(h.get('[64, 128)')).toBe(30);
+    expect(h.get('[8, 16)')).toBe(10);
+    expect(total(h)).toBe(40);
+  });
+});
