@@ -356,3 +356,36 @@ describe('for loops over maps', () => {
     expect(scalar(l, '@stopped')).toBe(2n);
   });
 });
+
+describe('strings, signals and aggregation reads', () => {
+  it('finds substrings with strcontains', () => {
+    const l = run('BEGIN { $s = "hello world"; @a = strcontains($s, "o w"); @b = strcontains($s, "wox"); @c = strcontains(comm, "od"); @d = strcontains($s, ""); }', () => {});
+    expect([scalar(l, '@a'), scalar(l, '@b'), scalar(l, '@c'), scalar(l, '@d')]).toEqual([1n, 0n, 1n, 1n]);
+  });
+
+  it('reads count and sum maps as their total over all CPUs', () => {
+    const l = run(`tracepoint:syscalls:sys_enter_getpgid ${FILTER} { @n = count(); @s = sum(3); @seen = @n; @tot = @s + 1; }`, calls([BASE, BASE, BASE]));
+    expect(scalar(l, '@seen')).toBe(3n);
+    expect(scalar(l, '@tot')).toBe(10n);
+  });
+
+  it('loads 64-bit constants and folds $1 strings', () => {
+    const l = run('BEGIN { @big = 0x123456789abc; @neg = -0x100000000; @s = $1 == "abc"; }', () => {}, { positional: ['abc'] });
+    expect(scalar(l, '@big')).toBe(0x123456789abcn);
+    expect(scalar(l, '@neg')).toBe(-0x100000000n);
+    expect(scalar(l, '@s')).toBe(1n);
+  });
+
+  it('sends a signal to the current task with --unsafe', async () => {
+    let got = 0;
+    const onSignal = () => got++;
+    process.on('SIGUSR2', onSignal);
+    try {
+      run(`tracepoint:syscalls:sys_enter_getpgid ${FILTER} { signal("SIGUSR2"); }`, calls([BASE]), { unsafe: true });
+      for (let i = 0; i < 100 && got === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(got).toBe(1);
+    } finally {
+      process.off('SIGUSR2', onSignal);
+    }
+  });
+});

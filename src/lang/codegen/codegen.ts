@@ -703,6 +703,13 @@ class ProbeGenerator {
         const def = this.mapDef(mapName(e));
         const keyOff = this.buildKey(e, def);
         const vt = def.user!.valueType;
+        if (vt.kind === 'count' || vt.kind === 'sum') {
+          // An aggregation read in the kernel is the total over every CPU, as printing shows it.
+          const sumOff = this.scratch(8);
+          this.sumPerCpuAt(def, keyOff, sumOff);
+          a.emit(ldxMem(Size.DW, dst, R9, sumOff));
+          return;
+        }
         this.lookupInto(def, keyOff, dst, isScalar(vt) ? vt : U64);
         return;
       }
@@ -1143,6 +1150,43 @@ class ProbeGenerator {
         this.memInto(args[1]!, ro, rt);
         this.stringEquals(dst, lo, ro, Math.min(n, lt.size, rt.size), undefined, n);
         a.emit(alu64Imm(AluOp.XOR, dst, 1));
+        return;
+      }
+      case 'strcontains': {
+        const ht = this.typeOf(args[0]!);
+        const needle = args[1]!;
+        if (ht.kind !== 'string') throw new CodegenError('strcontains() of a non-string', c);
+        if (needle.kind !== 'StringLiteral') throw new CodegenError('strcontains() supports only a string literal as the needle', needle);
+        const lit = Buffer.from(needle.value, 'utf8');
+        const ho = this.scratch(ht.size);
+        this.memInto(args[0]!, ho, ht);
+        if (lit.length === 0) {
+          a.emit(mov64Imm(dst, 1));
+          return;
+        }
+        const last = ht.size - 1 - lit.length;
+        a.emit(mov64Imm(dst, 0));
+        if (last < 0) return;
+        const loop = a.newLabel('sc.loop');
+        const next = a.newLabel('sc.next');
+        const done = a.newLabel('sc.done');
+        // r1 = start index; each start is compared with the needle byte by byte.
+        a.emit(mov64Imm(R1, 0));
+        a.label(loop);
+        a.jmpImm(JmpOp.JGT, R1, last, done);
+        a.emit(mov64Reg(R2, R9), alu64Imm(AluOp.ADD, R2, ho), alu64Reg(AluOp.ADD, R2, R1));
+        a.emit(ldxMem(Size.B, R3, R2, 0));
+        a.jmpImm(JmpOp.JEQ, R3, 0, done);
+        for (let j = 0; j < lit.length; j++) {
+          if (j > 0) a.emit(ldxMem(Size.B, R3, R2, j));
+          a.jmpImm(JmpOp.JNE, R3, lit[j]!, next);
+        }
+        a.emit(mov64Imm(dst, 1));
+        a.ja(done);
+        a.label(next);
+        a.emit(alu64Imm(AluOp.ADD, R1, 1));
+        a.ja(loop);
+        a.label(done);
         return;
       }
       case 'bswap': {
@@ -1617,6 +1661,22 @@ class ProbeGenerator {
     let i = 0;
     for (; i + 8 <= size; i += 8) a.emit(ldxMem(Size.DW, R1, src, i), stxMem(Size.DW, R9, R1, off + i));
     for (; i < size; i++) a.emit(ldxMem(Size.B, R1, src, i), stxMem(Size.B, R9, R1, off + i));
+  }
+
+  /** scratch[off] = the sum over every CPU of a per-CPU u64 value under the key at scratch[keyOff]. */
+  private sumPerCpuAt(def: MapDef, keyOff: number, off: number): void {
+    const a = this.asm;
+    const cpus = this.ctx.options.cpus ?? 1;
+    a.emit(stMem(Size.DW, R9, off, 0));
+    for (let cpu = 0; cpu < cpus; cpu++) {
+      const skip = a.newLabel('pc');
+      a.ldMap(R1, def.name);
+      this.addr(R2, keyOff);
+      a.emit(mov64Imm(R3, cpu), call(Helper.map_lookup_percpu_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, skip);
+      a.emit(ldxMem(Size.DW, R1, R0, 0), ldxMem(Size.DW, R2, R9, off), alu64Reg(AluOp.ADD, R2, R1), stxMem(Size.DW, R9, R2, off));
+      a.label(skip);
+    }
   }
 
   /** scratch[off] = the sum over every CPU of a per-CPU u64 value under the key at `key`. */

@@ -323,10 +323,11 @@ class Analyser {
           return NONE;
         }
         if (isAggregation(v)) {
-          // Reading an aggregation in the kernel gives this CPU's partial value; allow count/sum as integers.
+          // count and sum read as their total over every CPU; the others have no single in-kernel value here.
           if (v.kind === 'count') return U64;
-          if (v.kind === 'sum' || v.kind === 'min' || v.kind === 'max' || v.kind === 'avg') return int(64, v.signed);
-          return v;
+          if (v.kind === 'sum') return int(64, v.signed);
+          this.error(`Reading ${typeName(v)} maps in a probe is not supported`, e);
+          return NONE;
         }
         return v;
       }

@@ -178,11 +178,12 @@ class V0Printer {
     return Number(v);
   }
 
-  optInteger62(tag: string): number {
-    return this.eat(tag) ? this.small62() + 1 : 0;
+  optInteger62(tag: string): bigint {
+    return this.eat(tag) ? this.integer62() + 1n : 0n;
   }
 
-  disambiguator(): number {
+  /** Disambiguators are 64-bit hashes for crates, small counters for closures. */
+  disambiguator(): bigint {
     return this.optInteger62('s');
   }
 
@@ -220,7 +221,7 @@ class V0Printer {
   }
 
   inBinder(f: () => void): void {
-    const bound = this.optInteger62('G');
+    const bound = Number(this.optInteger62('G'));
     if (bound > 1000) throw new Fail();
     if (bound > 0) {
       this.print('for<');
