@@ -211,23 +211,20 @@ function tracepointIdOf(category: string, name: string): number | string {
   }
 }
 
+// A probe kind is built in when its PMU exists, or tracefs has its `<kind>_events` file (older kernels).
+function probeKindPresent(kind: 'kprobe' | 'uprobe'): boolean {
+  if (pmuType(kind) !== undefined) return true;
+  const root = tracefsRoot();
+  return root !== undefined && existsSync(`${root}/${kind}_events`);
+}
+
 /** kprobes: a `kprobe` PMU or tracefs `kprobe_events` (absent when the kernel is built without CONFIG_KPROBES). */
 export function haveKprobes(): Feature {
-  return cached('kprobes', () => {
-    if (pmuType('kprobe') !== undefined) return undefined;
-    const root = tracefsRoot();
-    if (root !== undefined && existsSync(`${root}/kprobe_events`)) return undefined;
-    return 'no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES';
-  });
+  return cached('kprobes', () => (probeKindPresent('kprobe') ? undefined : 'no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES'));
 }
 
 export function haveUprobes(): Feature {
-  return cached('uprobes', () => {
-    if (pmuType('uprobe') !== undefined) return undefined;
-    const root = tracefsRoot();
-    if (root !== undefined && existsSync(`${root}/uprobe_events`)) return undefined;
-    return 'no uprobe PMU and no uprobe_events: kernel built without CONFIG_UPROBE_EVENTS';
-  });
+  return cached('uprobes', () => (probeKindPresent('uprobe') ? undefined : 'no uprobe PMU and no uprobe_events: kernel built without CONFIG_UPROBE_EVENTS'));
 }
 
 /** fentry (or fexit) programs: load one on bpf_fentry_test1, the kernel's own test target, and attach it. */

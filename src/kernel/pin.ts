@@ -24,7 +24,9 @@ export function ensureBpffs(): void {
     // There is no mount(2) in the sys seam; mount(8) is always present where bpffs can be mounted at all.
     execFileSync('mount', ['-t', 'bpf', 'bpf', BPFFS], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`Cannot mount bpffs at ${BPFFS}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    // mount(8)'s own message says why; the error object's message only repeats the command line.
+    const why = ((err as { stderr?: Buffer }).stderr?.toString() || (err instanceof Error ? err.message : String(err))).trim().split('\n')[0];
+    throw new Error(`Cannot mount bpffs at ${BPFFS}: ${why}`);
   }
 }
 

@@ -51,7 +51,7 @@ export function compile(source: string, filename: string, options: CompileOption
     filename,
     config: defaultConfig(),
     probes: [],
-    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map(), cfields: new Map(), varKeys: new Map() },
+    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map(), cfields: new Map(), varKeys: new Map(), constants: new Map() },
     resources: undefined,
     btf: () => {
       if (btfCache === null) {

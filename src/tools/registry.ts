@@ -1,6 +1,11 @@
 // The bundled tools, one module each. A tool is listed here only when its end-to-end test passes on a kernel
 // that has its probes; drafts the compiler cannot build yet live in drafts/ and are not listed.
 import type { ToolSpec } from './tool.js';
+import { cpudist } from './cpudist.js';
+import { offcputime } from './offcputime.js';
+import { profile } from './profile.js';
+import { runqlat } from './runqlat.js';
+import { syscount } from './syscount.js';
 import { UnknownToolError } from './errors.js';
 import { biolatency } from './biolatency.js';
 import { biosnoop } from './biosnoop.js';
@@ -16,6 +21,11 @@ const TOOLS: readonly ToolSpec[] = [
   exitsnoop,
   killsnoop,
   opensnoop,
+  syscount,
+  runqlat,
+  profile,
+  offcputime,
+  cpudist,
 ];
 
 export function allTools(): readonly ToolSpec[] {

@@ -1,6 +1,6 @@
 // runqlat: how long runnable tasks wait for a CPU, from wakeup (or preemption) to running, as a histogram.
 import { PID, TIMESTAMP } from './common.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const runqlat: ToolSpec = {
@@ -32,12 +32,12 @@ export const runqlat: ToolSpec = {
     const unit = args.flag('ms') ? 'msecs' : 'usecs';
     const div = args.flag('ms') ? 1000000 : 1000;
     const pid = args.int('pid');
-    // The wakeup tracepoints name the woken thread (args.pid is its tid); its process id is known only when it
-    // runs, so -p filters at sched_switch, where `pid` is the outgoing task and the incoming one is checked below.
-    const key = args.flag('tids') ? '[args.next_pid]' : args.flag('pids') ? '[pid]' : '';
+    // At sched_switch the current task is the one leaving the CPU, so its tid → pid is learnt there; the task
+    // coming in is known by its tid only (args.next_pid), and its pid from when it last left a CPU.
+    const key = args.flag('tids') ? '[args.next_pid]' : args.flag('pids') ? '[@tgid[args.next_pid]]' : '';
     const interval = args.int('interval');
     const stamp = args.flag('timestamp') ? 'time("%H:%M:%S\\n");\n' : '';
-    const pidFilter = pid !== undefined ? `pid == ${pid}` : undefined;
+    const cond = pid !== undefined ? `$ns && @tgid[args.next_pid] == ${pid}` : '$ns';
     return `BEGIN
 {
   printf("Tracing run queue latency... Hit Ctrl-C to end.\\n");
@@ -51,31 +51,22 @@ tracepoint:sched:sched_wakeup_new
 
 tracepoint:sched:sched_switch
 {
+  @tgid[tid] = pid;
   // A task preempted while runnable (state 0) goes straight back to the run queue.
   if (args.prev_state == 0) {
     @qtime[args.prev_pid] = nsecs;
   }
   $ns = @qtime[args.next_pid];
-  if ($ns) {
-    @lat[args.next_pid] = nsecs - $ns;
+  if (${cond}) {
+    @${unit}${key} = hist((nsecs - $ns) / ${div});
   }
   delete(@qtime[args.next_pid]);
-}
-
-// The incoming task is now current: its process id is \`pid\` at its first event, so the sample is taken
-// in the context of the task that waited.
-tracepoint:sched:sched_stat_runtime,
-tracepoint:raw_syscalls:sys_enter
-${predicate('@lat[tid]', pidFilter)}
-{
-  @${unit}${key === '[args.next_pid]' ? '[tid]' : key} = hist(@lat[tid] / ${div});
-  delete(@lat[tid]);
 }
 
 ${intervalBlock(interval, args.int('count'), `printf("\\n");\n${stamp}print(@${unit});\nclear(@${unit});`)}END
 {
   clear(@qtime);
-  clear(@lat);${interval !== undefined ? `\n  clear(@${unit});` : ''}
+  clear(@tgid);${interval !== undefined ? `\n  clear(@${unit});` : ''}
 }
 `;
   },

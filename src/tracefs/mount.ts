@@ -17,7 +17,8 @@ export function tracefsRoot(): string {
     try {
       execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      mountError = ((err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message).trim();
+      // mount(8) may print several lines; the error is one line, so keep the first.
+      mountError = ((err as { stderr?: Buffer }).stderr?.toString() || (err as Error).message).trim().split('\n')[0] ?? '';
     }
     if (isTracefs(TRACEFS)) return (cached = TRACEFS);
   }

@@ -389,3 +389,28 @@ describe('strings, signals and aggregation reads', () => {
     }
   });
 });
+
+describe('kprobe programs', () => {
+  it('compiles kprobe and kretprobe programs the verifier accepts (attaching needs CONFIG_KPROBES)', () => {
+    const art = compileOk('kprobe:do_sys_openat2 { @[comm] = count(); @f[arg1] = 1; } kretprobe:do_sys_openat2 { @r = hist(retval); }');
+    loaded = load(art, { attach: false });
+    expect(loaded.programs).toHaveLength(2);
+    expect(art.probes.map((p) => p.probe)).toEqual(['kprobe:do_sys_openat2', 'kretprobe:do_sys_openat2']);
+  });
+});
+
+describe('constants', () => {
+  it('resolves #define and kernel enum names and sizeof', () => {
+    const l = run(
+      `#define MY_VALUE 42
+       #define OTHER (MY_VALUE)
+       BEGIN { @d = OTHER; @e = BPF_MAP_TYPE_RINGBUF; @s = sizeof(uint32); @t = sizeof(struct task_struct) > 1000; @v = sizeof(comm); }`,
+      () => {},
+    );
+    expect(scalar(l, '@d')).toBe(42n);
+    expect(scalar(l, '@e')).toBe(27n);
+    expect(scalar(l, '@s')).toBe(4n);
+    expect(scalar(l, '@t')).toBe(1n);
+    expect(scalar(l, '@v')).toBe(16n);
+  });
+});

@@ -156,3 +156,39 @@ export function total(hist: Map<string, number>): number {
   for (const v of hist.values()) n += v;
   return n;
 }
+
+/** A started fixture that waits for a byte on stdin before its work: `go` releases it and resolves at its exit. */
+export interface Gated {
+  readonly pid: number;
+  /** What it printed on stdout so far. */
+  readonly stdout: () => string;
+  go(byte?: string): Promise<void>;
+  /** Ends it by closing stdin (fixtures that wait twice read EOF) and waits for its exit. */
+  finish(): Promise<void>;
+}
+
+export function startGated(file: string, args: readonly string[]): Gated {
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  const exited = new Promise<void>((res) => child.on('close', () => res()));
+  return {
+    pid: child.pid!,
+    stdout: () => out,
+    async go(byte = '\n') {
+      child.stdin!.write(byte);
+    },
+    async finish() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
+
+/** Resolves once `ready` returns true, polling every 20 ms (up to 20 s). */
+export async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !ready(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!ready()) throw new Error('timed out waiting for the workload');
+}

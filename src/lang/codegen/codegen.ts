@@ -31,7 +31,7 @@ import { Helper } from '../../isa/helpers.js';
 import { AluOp, JmpOp, R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, FP, Size, type CondJmpOp, type Reg } from '../../isa/opcodes.js';
 import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
-import { builtinName, mapName, signalNumber } from '../passes/semantic.js';
+import { PT_REGS, builtinName, mapName, signalNumber } from '../passes/semantic.js';
 import { walk } from '../walk.js';
 import { keyBytes } from '../passes/resources.js';
 import type { CompileContext, ExpandedProbe } from '../passes/context.js';
@@ -691,8 +691,11 @@ class ProbeGenerator {
         a.emit(mov64Imm(dst, this.ctx.options.positional?.length ?? 0));
         return;
       case 'Builtin':
-      case 'Identifier':
+      case 'Identifier': {
+        const k = this.ctx.types.constants.get(e);
+        if (k !== undefined) return this.constant(dst, k);
         return this.builtinScalar(builtinName(e) ?? '', dst, e);
+      }
       case 'Variable': {
         const v = this.varSlot(this.varKey(e), e);
         this.varLoad(dst, v);
@@ -755,8 +758,11 @@ class ProbeGenerator {
         this.elementAddress(e, dst);
         this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object));
         return;
-      case 'Sizeof':
-        throw new CodegenError('sizeof is not supported yet', e);
+      case 'Sizeof': {
+        const k = this.ctx.types.constants.get(e);
+        if (k === undefined) throw new CodegenError('sizeof of an unresolved type', e);
+        return this.constant(dst, k);
+      }
       case 'Comptime':
         return this.scalar(e.expr, dst);
       case 'BlockExpr':
@@ -1210,9 +1216,18 @@ class ProbeGenerator {
         else this.scalar(args[1], dst);
         return;
       }
-      case 'nsecs':
-        a.emit(call(Helper.ktime_get_ns), mov64Reg(dst, R0));
+      case 'reg': {
+        const off = PT_REGS[(args[0] as A.StringLiteral).value]!;
+        this.ctxTo(R1);
+        a.emit(ldxMem(Size.DW, dst, R1, off));
         return;
+      }
+      case 'nsecs': {
+        const mode = args[0]?.kind === 'Identifier' ? args[0].name : 'monotonic';
+        const helper = mode === 'boot' ? Helper.ktime_get_boot_ns : mode === 'tai' ? Helper.ktime_get_tai_ns : Helper.ktime_get_ns;
+        a.emit(call(helper), mov64Reg(dst, R0));
+        return;
+      }
       default:
         throw new CodegenError(`${c.name}() cannot be used as a value here`, c);
     }

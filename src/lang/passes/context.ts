@@ -71,6 +71,8 @@ export interface TypeFacts {
   readonly variables: Map<A.Probe, Map<string, SizedType>>;
   /** Where the kernel struct field of a FieldAccess node is (BTF types). */
   readonly cfields: Map<Node, CField>;
+  /** Values known at compile time: #define'd and enum names, sizeof(). */
+  readonly constants: Map<Node, bigint>;
   /** The variable slot (name, or loop-scoped `$kv#0`) each Variable node refers to. */
   readonly varKeys: Map<Node, string>;
 }

@@ -15,6 +15,7 @@ import {
   pointer,
   isScalar,
   promote,
+  sizeOf,
   string,
   tuple,
   typeName,
@@ -294,6 +295,13 @@ class Analyser {
       case 'Identifier': {
         const name = builtinName(e);
         if (name !== undefined) return this.builtin(name, e);
+        if (e.kind === 'Identifier') {
+          const v = this.constant(e.name, 0);
+          if (v !== undefined) {
+            this.ctx.types.constants.set(e, v);
+            return I64;
+          }
+        }
         if (e.kind === 'Identifier') this.error(`Unknown identifier: '${e.name}'`, e);
         else this.error(`Unknown builtin: '${e.name}'`, e);
         return NONE;
@@ -426,8 +434,15 @@ class Analyser {
         return tuple(e.elements.map((x) => this.expr(x)));
       case 'RecordLiteral':
         return { kind: 'record', name: undefined, fields: e.fields.map((f) => ({ name: f.name, type: this.set(f, this.expr(f.value)) })) };
-      case 'Sizeof':
+      case 'Sizeof': {
+        const size = this.sizeofValue(e);
+        if (size === undefined) {
+          this.error('Cannot resolve the size of this type', e);
+          return NONE;
+        }
+        this.ctx.types.constants.set(e, BigInt(size));
         return U64;
+      }
       case 'Comptime':
         return this.expr(e.expr);
       default:
@@ -492,6 +507,34 @@ class Analyser {
         this.error(`Unknown builtin: '${name}'`, e);
         return NONE;
     }
+  }
+
+  /** A name's value from `#define NAME value` in the preamble or a kernel enum (BTF). */
+  private constant(name: string, depth: number): bigint | undefined {
+    if (depth > 8) return undefined;
+    for (const c of this.ctx.program.c) {
+      if (c.kind !== 'CPreprocessor' || c.define?.name !== name || c.define.params !== undefined) continue;
+      const body = c.define.body.trim().replace(/^\((.*)\)$/, '$1').trim();
+      const m = /^(-?)(0x[0-9a-fA-F]+|[0-9]+)[uUlL]*$/.exec(body);
+      if (m) return (m[1] === '-' ? -1n : 1n) * BigInt(m[2]!);
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(body)) return this.constant(body, depth + 1);
+      return undefined;
+    }
+    const btf = this.ctx.btf();
+    const hits = btf?.findEnumerators(name) ?? [];
+    return hits.length > 0 ? hits[0]!.value : undefined;
+  }
+
+  private sizeofValue(e: A.Sizeof): number | undefined {
+    const arg = e.arg;
+    if (arg.expr) {
+      const t = this.expr(arg.expr);
+      return t.kind === 'none' ? undefined : sizeOf(t);
+    }
+    if (!arg.type) return undefined;
+    if (arg.type.kind === 'PointerType') return 8;
+    const t = this.cType(arg.type);
+    return t ? sizeOf(t) : undefined;
   }
 
   /** A type written in a cast: builtin integers and kernel structs from BTF. */
@@ -836,9 +879,24 @@ class Analyser {
         const d = this.expr(args[1]);
         return d.kind === 'int' ? I64 : d;
       }
-      case 'nsecs':
-        for (const a of args) this.set(a, NONE);
+      case 'reg': {
+        if (!this.nargs(c, 1, 1)) return U64;
+        const r = args[0]!;
+        if (r.kind !== 'StringLiteral') this.error('reg() expects a string literal as the first argument', c);
+        else if (!(r.value in PT_REGS)) this.error(`${r.value} is not a valid register`, r);
+        else this.set(r, string(Buffer.byteLength(r.value) + 1));
+        if (this.ep.argsKind !== 'pt_regs') this.error(`reg can not be used with "${this.ep.target.kind}" probes`, c);
         return U64;
+      }
+      case 'nsecs': {
+        if (!this.nargs(c, 0, 1)) return U64;
+        const m = args[0];
+        if (m && !(m.kind === 'Identifier' && ['boot', 'monotonic', 'tai', 'sw_tai'].includes(m.name))) {
+          this.error('Invalid timestamp mode: valid modes are boot, monotonic, tai and sw_tai', m);
+        }
+        if (m) this.set(m, NONE);
+        return U64;
+      }
       default:
         for (const a of args) this.expr(a);
         this.error(`Unknown function: '${c.name}'`, c);
@@ -861,6 +919,12 @@ class Analyser {
     }
   }
 }
+
+/** x86-64 struct pt_regs: byte offsets of the registers reg() can read. */
+export const PT_REGS: Readonly<Record<string, number>> = {
+  r15: 0, r14: 8, r13: 16, r12: 24, bp: 32, bx: 40, r11: 48, r10: 56, r9: 64, r8: 72, ax: 80, cx: 88, dx: 96,
+  si: 104, di: 112, orig_ax: 120, ip: 128, cs: 136, flags: 144, sp: 152, ss: 160,
+};
 
 export function mapName(e: A.MapRef | A.MapAccess): string {
   return e.kind === 'MapRef' ? e.name : e.map.name;

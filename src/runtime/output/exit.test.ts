@@ -25,11 +25,13 @@ describe('exit', () => {
     expect(json.stdoutText).toBe('{"type": "map", "data": {"@x": 1}}\n');
   });
 
-  it('joins up to the first empty string (master tests/runtime/call "join_multi_arg", json-output "join_delim")', () => {
-    expect(formatJoin(['1', '2', '3', '4', '5', '6', '', 'x'])).toBe('1 2 3 4 5 6');
+  // master src/async_action.cpp join(): arguments up to the first empty one, joined by the
+  // delimiter; src/output/json.cpp join() emits it as a "join" string with the usual escapes.
+  it('joins up to the first empty string', () => {
+    expect(formatJoin(['/bin/true', '-l', '--color=never', '/tmp', '', 'ignored'])).toBe('/bin/true -l --color=never /tmp');
     const sink = new StringSink();
-    new JsonOutput(sink).join(formatJoin(['/bin/echo', "'A'"], ','));
-    expect(sink.stdoutText).toBe(`{"type": "join", "data": "/bin/echo,'A'"}\n`);
+    new JsonOutput(sink).join(formatJoin(['/bin/true', '-c', 'x"y'], ','));
+    expect(sink.stdoutText).toBe('{"type": "join", "data": "/bin/true,-c,x\\"y"}\n');
   });
 });
 

@@ -41,12 +41,14 @@ describe('printf conversions (format facts from bpftrace master src/format_strin
     expect(sprintf('B: %r', [buffer(new Uint8Array([1, 2, 255]))])).toBe('B: \\x01\\x02\\xff');
   });
 
+  // master src/util/gfp_flags.cpp: names in table order, each taking its bits out of what is left
+  // (GFP_KERNEL = 0xcc0 before __GFP_ZERO = 0x100), leftover bits as 0x hex, 0 as "0".
   it('formats GFP flags by name', () => {
-    expect(sprintf('flags=%gr\n', [int(1)])).toBe('flags=GFP_DMA\n');
+    expect(sprintf('flags=%gr|%gr\n', [int(0xfc0), int(0)])).toBe('flags=GFP_KERNEL|__GFP_ZERO|0x200|0\n');
   });
 
   it('prints 64-bit hex with %llx', () => {
-    expect(sprintf('%llx', [uint(0x1122334455667788n)])).toBe('1122334455667788');
+    expect(sprintf('%llx|%llx', [uint(0xfedcba9876543210n), uint(0x00c0ffee0ddf00d5n)])).toBe('fedcba9876543210|c0ffee0ddf00d5');
   });
 });
 

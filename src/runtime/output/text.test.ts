@@ -27,23 +27,26 @@ describe('text details', () => {
     expect(stackText(stack([0x10n, 0xffffffffffffffffn, 0x30n], { mode: 'raw' }))).toBe('\n10\n        <unwind failure>\n');
   });
 
-  it('prints errorf expansions with their source lines (master tests/runtime/call "errorf_macro_expansion")', () => {
+  // master src/output/text.cpp printf(): the first location gets "LOCATION: ERROR: msg" without
+  // context; each further location "LOCATION: ERROR: expanded from" followed by its context
+  // lines (src/log.cpp writes each on its own line).
+  it('prints errorf expansions with their source lines', () => {
     const sink = new StringSink();
-    new TextOutput(sink).printf('Something bad', 'error', [
-      { location: 'stdin:1:15-38', filename: 'stdin', line: 1, column: 15 },
+    new TextOutput(sink).printf('queue 4 overflowed', 'error', [
+      { location: 'stdin:1:22-53', filename: 'stdin', line: 1, column: 22 },
       {
-        location: 'stdin:1:50-55',
+        location: 'stdin:3:3-10',
         filename: 'stdin',
-        line: 1,
-        column: 50,
-        context: ['macro bad() { errorf("Something bad"); } begin { bad(); }', '                                                 ~~~~~'],
+        line: 3,
+        column: 3,
+        context: ['  check();', '  ~~~~~~~'],
       },
     ]);
     expect(sink.stderrText).toBe(
-      'stdin:1:15-38: ERROR: Something bad\n' +
-        'stdin:1:50-55: ERROR: expanded from\n' +
-        'macro bad() { errorf("Something bad"); } begin { bad(); }\n' +
-        '                                                 ~~~~~\n',
+      'stdin:1:22-53: ERROR: queue 4 overflowed\n' +
+        'stdin:3:3-10: ERROR: expanded from\n' +
+        '  check();\n' +
+        '  ~~~~~~~\n',
     );
   });
 
@@ -67,7 +70,7 @@ describe('JSON details (master src/output/json.cpp)', () => {
   it('writes buffers as signed bytes, symbols as numbers, stacks as text', () => {
     expect(jsonValue(buffer(new Uint8Array([104, 0, 200])))).toBe('[104,0,-56]');
     expect(jsonValue(symbol('do_sys_open', 0xffffffff81234567n))).toBe(`"${0xffffffff81234567n}"`);
-    expect(jsonValue(symbol('ONE', 1))).toBe('1');
+    expect(jsonValue(symbol('WRITE', 2))).toBe('2');
     expect(jsonValue(stack([0x10n], { frames: [['f+1']] }))).toBe('"\\n        f+1\\n"');
   });
 
@@ -89,11 +92,13 @@ describe('JSON details (master src/output/json.cpp)', () => {
 
   it('writes errorf/warnf with the call location only', () => {
     const sink = new StringSink();
-    new JsonOutput(sink).printf('bad 10', 'error', [
-      { location: 'stdin:1:9-62', filename: 'stdin', line: 1, column: 9 },
-      { location: 'stdin:1:50-55', filename: 'stdin', line: 1, column: 50 },
+    new JsonOutput(sink).printf('retry 3 of "sync" failed', 'error', [
+      { location: 'stdin:4:5-48', filename: 'stdin', line: 4, column: 5 },
+      { location: 'stdin:9:1-8', filename: 'stdin', line: 9, column: 1 },
     ]);
-    expect(sink.stdoutText).toBe('{"type": "errorf", "msg": "bad 10", "filename": "stdin", "line": 1, "col": 9}\n');
+    expect(sink.stdoutText).toBe(
+      '{"type": "errorf", "msg": "retry 3 of \\"sync\\" failed", "filename": "stdin", "line": 4, "col": 5}\n',
+    );
   });
 
   it('escapes control characters in strings', () => {

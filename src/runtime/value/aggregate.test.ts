@@ -36,10 +36,11 @@ describe('hist bucket numbering (master src/ast/passes/codegen_llvm.cpp createLo
 
 describe('lhist bucket numbering (master createLinearFunction)', () => {
   it('uses 0 below min, one bucket per step, and the last for max and above', () => {
-    expect([-1n, 0n, 1n, 2n, 9n, 10n, 11n, 1000n].map((v) => lhistBucketIndex(v, 0, 10, 2))).toEqual([
-      0, 1, 1, 2, 5, 6, 6, 6,
+    // min 5, max 25, step 4: index 1 + (v - 5) / 4 inside, 1 + (25 - 5) / 4 = 6 at max and above.
+    expect([-3n, 4n, 5n, 8n, 9n, 24n, 25n, 26n, 1000n].map((v) => lhistBucketIndex(v, 5, 25, 4))).toEqual([
+      0, 0, 1, 1, 2, 5, 6, 6, 6,
     ]);
-    expect(lhistBucketCount(0, 10, 2)).toBe(7);
+    expect(lhistBucketCount(5, 25, 4)).toBe(7);
   });
 });
 
@@ -62,9 +63,13 @@ describe('per-CPU merges', () => {
     expect(mergeMinMax('max', [{ value: 9n, isSet: false }], true)).toMatchObject({ value: 0n, isSet: false });
   });
 
-  it('averages by integer division truncating toward zero (master tests/runtime/signed_ints)', () => {
-    expect(average(mergeAvg('stats', [{ total: -10n, count: 2n }, { total: 0n, count: 0n }, { total: -5n + 5n, count: 1n }], true))).toBe(-3n);
-    expect(average(mergeAvg('avg', [{ total: -12n, count: 3n }], true))).toBe(-4n);
+  // master src/util/stats.h stats_value: per-CPU totals and counts are summed, then the signed
+  // total is divided by the count in C++ (truncating toward zero); no entries give 0.
+  it('averages by integer division truncating toward zero', () => {
+    // -19 / 3 = -6.33...: -6, where flooring would give -7.
+    expect(average(mergeAvg('stats', [{ total: -23n, count: 2n }, { total: 0n, count: 0n }, { total: 4n, count: 1n }], true))).toBe(-6n);
+    // -20 / 6 = -3.33...: -3.
+    expect(average(mergeAvg('avg', [{ total: -20n, count: 6n }], true))).toBe(-3n);
     expect(average(mergeAvg('avg', [], true))).toBe(0n);
   });
 

@@ -22,9 +22,11 @@ describe('values', () => {
     expect(decodeCString(new Uint8Array([104, 105, 106, 107])).value).toBe('hijk..');
   });
 
-  it('formats IPv4 addresses as ntop does (master tests/runtime/call "ntop static ip")', () => {
-    expect([1, 0x0100007f, 0xffff0000, 0x0000ffff].map((n) => formatInetAddress(AF_INET, le32(n)))).toEqual([
-      '1.0.0.0', '127.0.0.1', '0.0.255.255', '255.255.0.0',
+  // master src/bpftrace.cpp resolve_inetv4: inet_ntop(AF_INET) over the four bytes in memory order,
+  // so a little-endian integer prints low byte first.
+  it('formats IPv4 addresses from their bytes in memory order', () => {
+    expect([0x0a00a8c0, 0x01020304, 0xfe, 0xffffffff].map((n) => formatInetAddress(AF_INET, le32(n)))).toEqual([
+      '192.168.0.10', '4.3.2.1', '254.0.0.0', '255.255.255.255',
     ]);
   });
 
@@ -45,7 +47,8 @@ describe('values', () => {
     for (const [hex, text] of cases) expect(formatInetAddress(AF_INET6, new Uint8Array(Buffer.from(hex, 'hex')))).toBe(text);
   });
 
-  it('formats MAC addresses (master tests/runtime/call "macaddr")', () => {
-    expect(formatMacAddress(new Uint8Array([5, 4, 3, 2, 1, 2]))).toBe('05:04:03:02:01:02');
+  // master src/bpftrace.cpp resolve_mac_address: six bytes as "%02X" joined by colons.
+  it('formats MAC addresses as upper-case hex pairs', () => {
+    expect(formatMacAddress(new Uint8Array([0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f]))).toBe('0A:1B:2C:3D:4E:5F');
   });
 });

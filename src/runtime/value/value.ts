@@ -227,11 +227,10 @@ export function formatInetAddress(family: number, bytes: Uint8Array): string {
 }
 
 /**
- * macaddr(): six bytes as upper-case, colon-separated hex. bpftrace passes the bytes as signed
- * chars to `%02X`, so a byte of 0x80 or more prints sign-extended (`FFFFFF80`); kept for identical output.
+ * macaddr(): six bytes as upper-case, colon-separated hex. bpftrace master passes the bytes as signed chars,
+ * which garbles bytes of 0x80 and above (sign-extended, then cut to 17 characters); we print plain bytes as
+ * bpftrace 0.17 and earlier did, since the garbled form is a regression nobody relies on.
  */
 export function formatMacAddress(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 6), (b) =>
-    (b >= 0x80 ? (0xffffff00 | b) >>> 0 : b).toString(16).toUpperCase().padStart(2, '0'),
-  ).join(':');
+  return Array.from(bytes.subarray(0, 6), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(':');
 }

@@ -128,7 +128,14 @@ class Parser {
   /** The last source name read outside template arguments: what constructors and destructors are named. */
   lastName = '';
 
-  constructor(readonly s: string) {}
+  /** Whether a `sr` followed by a name took the current reading (`sr1AE1x`), which a retry can turn off. */
+  usedNewSr = false;
+
+  /** With oldSr, `sr1A1x` reads as the type `1A` then the member `1x` (older compilers' mangling). */
+  constructor(
+    readonly s: string,
+    readonly oldSr = false,
+  ) {}
 
   peek(o = 0): string {
     return this.s[this.pos + o] ?? '';
@@ -807,7 +814,8 @@ class Parser {
     let node: Node;
     if (this.eat('sr')) {
       let scope: Node | null = null;
-      if (/[0-9a-zCUL]/.test(this.peek())) {
+      if (!this.oldSr && /[0-9a-zCUL]/.test(this.peek())) {
+        this.usedNewSr = true;
         while (!this.eat('E')) {
           if (this.atEnd()) throw new Fail();
           if (this.peek() === 'I') {
@@ -1690,22 +1698,29 @@ function cloneSuffixes(rest: string): string | null {
  */
 export function demangleCppOrNull(mangled: string): string | null {
   if (!mangled.startsWith('_Z') || mangled.length > MAX_INPUT) return null;
+  const first = new Parser(mangled);
+  const text = demangleWith(first);
+  // Like c++filt, retry with the older reading of unresolved names when the current one did not work out.
+  if (text === null && first.usedNewSr) return demangleWith(new Parser(mangled, true));
+  return text;
+}
+
+function demangleWith(parser: Parser): string | null {
   try {
-    const parser = new Parser(mangled);
     parser.pos = 2;
     const enc = parser.encoding();
     let suffix = '';
     if (!parser.atEnd()) {
-      const clones = cloneSuffixes(mangled.slice(parser.pos));
+      const clones = cloneSuffixes(parser.s.slice(parser.pos));
       if (clones === null) return null;
       suffix = clones;
     }
     const printer = new Printer();
     printer.print(enc);
     return printer.out + suffix;
-  } catch (err) {
-    if (err instanceof Fail || err instanceof RangeError) return null;
-    throw err;
+  } catch {
+    // Fail, or a RangeError when the stack runs out first: either way the name is left as it is.
+    return null;
   }
 }
 
