@@ -3,3 +3,4 @@ export { SymbolsError } from './error.js';
 export { KernelSymbols, kernelSymbols, reloadKernelSymbols, type KernelSymbol, type KernelSymbolLocation } from './kallsyms.js';
 export { UserSymbolizer, type UserSymbol, type UserSymbolizerOptions } from './user.js';
 export { parsePerfMap, readPerfMap, type PerfMapEntry } from './perfmap.js';
+export { demangle, demangleCpp, demangleRust } from './demangle/index.js';

@@ -158,6 +158,14 @@ thread_local int tls = 5;
 int use_tls() { return tls; }
 __attribute__((noinline, cold)) void cold_path(int x) { std::printf("cold %d\n", x); }
 __attribute__((noinline)) static int cp(int a, int b) { if (a > 100) cold_path(a); return a * b + outer::inner::countof(a, b, 1.0); }
+template <typename T> int lamg(T t) { return (int)t; }
+int generic_lambdas() {
+  auto a = []<typename T>(T x) { return lamg(x); };
+  auto b = []<int N>() { return N; };
+  auto c = [](auto... xs) { return sizeof...(xs); };
+  auto d = []<typename T, typename U>(T t, U u) { return t + u; };
+  return a(1) + a(2.0) + b.operator()<3>() + c(1, 2) + d(1, 2L);
+}
 int main(int argc, char **argv) {
   Point p(1, 2), q;
   p += q; p = p + q; (void)(p == q); (void)(p < q); (void)p[1]; (void)p(1, 2.0); (void)bool(p); (void)long(p);
@@ -204,6 +212,7 @@ describe.skipIf(!HAVE_GXX)('demangleCpp against c++filt on compiled C++', () => 
     expect(names.some((n) => n.includes('B5cxx11'))).toBe(true);
     expect(names.some((n) => n.includes('12_GLOBAL__N_1'))).toBe(true);
     expect(names.some((n) => n.startsWith('_ZTh'))).toBe(true);
+    expect(names.some((n) => n.includes('UlDpT_E'))).toBe(true);
     const c = compare(names);
     report('g++ fixture (-O0 and -O2)', c);
     expect(c.total).toBeGreaterThan(500);
@@ -217,6 +226,20 @@ describe.skipIf(!HAVE_LIBSTDCXX)('demangleCpp against c++filt on libstdc++', () 
     report('libstdc++.so.6', c);
     expect(c.total).toBeGreaterThan(1000);
     expect(c.total - c.mismatches.length).toBeGreaterThanOrEqual(Math.ceil(c.total * 0.99));
+  });
+});
+
+describe.skipIf(!HAVE_CXXFILT || !have('nm'))('demangleCpp against c++filt on the node binary', () => {
+  // V8 and Node.js: tens of thousands of heavily templated names, SFINAE expressions and lambdas.
+  it('matches c++filt on at least 99.9% of its exported _Z symbols', () => {
+    const names = mangledSymbols(process.execPath, true);
+    if (names.length === 0) {
+      console.log(`demangle/cpp: skipping node binary comparison: ${process.execPath} exports no _Z symbols`);
+      return;
+    }
+    const c = compare(names);
+    report(process.execPath, c);
+    expect(c.total - c.mismatches.length).toBeGreaterThanOrEqual(Math.ceil(c.total * 0.999));
   });
 });
 

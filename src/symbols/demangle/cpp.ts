@@ -20,6 +20,7 @@ type Node =
   | { k: 'nested'; scope: Node; name: Node }
   | { k: 'template'; name: Node; args: Node[] }
   | { k: 'abitag'; base: Node; tag: string }
+  | { k: 'module'; entity: Node; module: string }
   | { k: 'ctor'; name: string; dtor: boolean }
   | { k: 'op'; s: string }
   | { k: 'conv'; type: Node }
@@ -75,7 +76,7 @@ const LITERAL_SUFFIX: Record<string, string> = {
   int: '', 'unsigned int': 'u', long: 'l', 'unsigned long': 'ul', 'long long': 'll', 'unsigned long long': 'ull',
 };
 
-// Operator codes: printed text and arity (1 unary, 2 binary, 3 ternary); 0 marks operators with special syntax.
+// Operator codes: printed text and arity (1 unary, 2 binary, 3 for new and ?:, which expressions read specially).
 const OPERATORS: Record<string, [string, number]> = {
   aN: ['&=', 2], aS: ['=', 2], aa: ['&&', 2], ad: ['&', 1], an: ['&', 2], at: ['alignof ', 1], aw: ['co_await', 1],
   az: ['alignof ', 1], cc: ['const_cast', 2], cl: ['()', 2], cm: [',', 2], co: ['~', 1], dV: ['/=', 2],
@@ -236,8 +237,9 @@ class Parser {
     if (this.eat('T')) {
       const c = this.peek();
       this.pos++;
-      if (c in SPECIALS && c !== 'H' && c !== 'W') return { k: 'special', prefix: SPECIALS[c]!, child: this.type() };
-      if (c === 'H' || c === 'W') return { k: 'special', prefix: SPECIALS[c]!, child: this.name().node };
+      const prefix = SPECIALS[c];
+      // TLS init and wrapper functions name a variable; the others describe a type.
+      if (prefix) return { k: 'special', prefix, child: c === 'H' || c === 'W' ? this.name().node : this.type() };
       if (c === 'h') {
         this.number();
         this.expect('_');
@@ -372,7 +374,7 @@ class Parser {
     }
     if (!soFar || pushed === 0) throw new Fail();
     this.subs.pop();
-    return { node: soFar, template, noReturn: noReturn && !template ? true : noReturn, quals, ref };
+    return { node: soFar, template, noReturn, quals, ref };
   }
 
   localName(): NameInfo {
@@ -405,6 +407,20 @@ class Parser {
   }
 
   unqualifiedName(scope: Node | null): { node: Node; noReturn: boolean } {
+    // C++20 module attachment (`W` names), printed after the entity as `name@module`.
+    let module = '';
+    while (this.eat('W')) {
+      const partition = this.eat('P');
+      const sub = this.sourceName();
+      module += (module ? (partition ? ':' : '.') : '') + sub;
+      this.subs.push({ k: 'name', s: module });
+    }
+    const u = this.unqualifiedNameInner(scope);
+    if (module) u.node = { k: 'module', entity: u.node, module };
+    return u;
+  }
+
+  unqualifiedNameInner(scope: Node | null): { node: Node; noReturn: boolean } {
     const c = this.peek();
     let node: Node;
     let noReturn = false;
@@ -639,6 +655,11 @@ class Parser {
         this.pos++;
         node = { k: 'ptr', child: this.type() };
         break;
+      case 'C':
+      case 'G':
+        this.pos++;
+        node = { k: 'vendorqual', child: this.type(), qual: c === 'C' ? '_Complex' : '_Imaginary' };
+        break;
       case 'R':
       case 'O':
         this.pos++;
@@ -724,15 +745,10 @@ class Parser {
         }
         throw new Fail();
       }
-      case 'N':
-      case 'Z':
-      default: {
-        if (c === 'N' || c === 'Z' || (c >= '0' && c <= '9')) {
-          node = this.name().node;
-          break;
-        }
-        throw new Fail();
-      }
+      default:
+        // Class and enum types: a (possibly nested or local) name.
+        if (c !== 'N' && c !== 'Z' && !(c >= '0' && c <= '9')) throw new Fail();
+        node = this.name().node;
     }
     this.subs.push(node);
     return node;
@@ -1275,6 +1291,8 @@ class Printer {
     if (--this.budget < 0) throw new Fail();
     switch (n.k) {
       case 'tparam': {
+        // In a lambda's signature template parameters are `auto` parameters, never packs of arguments.
+        if (this.inLambda > 0) return null;
         const top = this.templates[this.templates.length - 1];
         const arg = top?.[n.index];
         return arg?.k === 'pack' ? arg : null;
@@ -1375,6 +1393,10 @@ class Printer {
       case 'abitag':
         this.print(n.base);
         this.emit(`[abi:${n.tag}]`);
+        return;
+      case 'module':
+        this.print(n.entity);
+        this.emit('@' + n.module);
         return;
       case 'ctor':
         this.emit((n.dtor ? '~' : '') + n.name);
@@ -1611,6 +1633,8 @@ function children(n: Node): Node[] {
       return [n.name, ...n.args];
     case 'abitag':
       return [n.base];
+    case 'module':
+      return [n.entity];
     case 'conv':
       return [n.type];
     case 'special':
