@@ -11,7 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname ?? '.', '..');
+// scripts/run-ts.mjs puts this file's own path in argv[1] (the bundle it runs lives elsewhere).
+const ROOT = resolve(process.argv[1] ?? 'bench/bpftrace-vs.ts', '../..');
 const BPFTRACE = '/usr/bin/bpftrace';
 const BPFKIT = join(ROOT, 'bin/bpfkit.js');
 

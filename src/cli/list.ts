@@ -3,6 +3,8 @@
 // with -v each one's arguments indented by four spaces.
 import { readFileSync } from 'node:fs';
 import { loadKernelBtf, type Btf } from '../btf/index.js';
+import { openElf, type ElfFile } from '../elf/index.js';
+import { resolveBinary } from '../kernel/link/index.js';
 import type { AttachTarget } from '../lang/index.js';
 import { TraceEvents } from '../tracefs/index.js';
 
@@ -69,6 +71,11 @@ function listPattern(pattern: string, verbose: boolean): string[] {
       case 'profile':
         out.push(...matchList(kind, TIME_UNITS.map((u) => `${u}:`), suffix));
         break;
+      case 'uprobe':
+      case 'uretprobe':
+      case 'usdt':
+        if (parts.length > 2) out.push(...listUserProbes(kind, parts[1]!, parts.slice(2).join(':')));
+        break;
       default:
         break;
     }
@@ -79,6 +86,25 @@ function listPattern(pattern: string, verbose: boolean): string[] {
 function matchList(kind: string, items: readonly string[], search: string): string[] {
   const m = wildcard(search === '' ? '*' : search);
   return [...new Set(items.filter(m))].sort().map((i) => `${kind}:${i}`);
+}
+
+// Functions (uprobe, uretprobe) or USDT probes of one binary, by its symbol table and notes.
+function listUserProbes(kind: string, target: string, search: string): string[] {
+  const path = resolveBinary(target);
+  if (path === undefined) return [];
+  let elf: ElfFile;
+  try {
+    elf = openElf(path);
+  } catch {
+    return [];
+  }
+  const m = wildcard(search === '' ? '*' : search);
+  if (kind === 'usdt') {
+    const names = elf.usdtNotes().map((n) => `${n.provider}:${n.name}`);
+    return [...new Set(names.filter(m))].sort().map((n) => `usdt:${path}:${n}`);
+  }
+  const funcs = elf.symbols().filter((s) => s.type === 'func' && s.section !== 0 && s.name !== '').map((s) => s.name);
+  return [...new Set(funcs.filter(m))].sort().map((n) => `${kind}:${path}:${n}`);
 }
 
 function listTracepoints(search: string, verbose: boolean): string[] {

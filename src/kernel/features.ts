@@ -1,7 +1,7 @@
 // Feature probes: what this kernel lets bpfkit do, found by trying it once (results are cached per process).
 import { existsSync } from 'node:fs';
 import { TracefsError, tracefsRoot as findTracefs, traceEvents } from '../tracefs/index.js';
-import { BtfLoadError, BtfParseError, loadKernelBtf, type Btf } from '../btf/index.js';
+import { BtfLoadError, BtfParseError, loadKernelBtf } from '../btf/index.js';
 import { AttachType, BpfCmd, Errno, MapFlags, MapType, PerfAttrFlag, PerfHwId, PerfIoctl, PerfSwId, PerfType, ProgType, sys, SysError } from '../sys/index.js';
 import { BpfStatsType, cString, EnableStatsAttr, encodeAttr, MapBatchAttr, RawTracepointOpenAttr } from '../sys/bpf-attr.js';
 import type { Insn } from '../isa/insn.js';
@@ -67,14 +67,12 @@ function tryLoad(spec: ProgramSpec): number {
  * parsed once per process by src/btf and shared with everything else that reads it.
  */
 export function vmlinuxBtfId(name: string, kind: 'func' | 'typedef'): number | undefined {
-  let btf: Btf;
   try {
-    btf = loadKernelBtf();
+    return loadKernelBtf().idsByName(name, kind)[0];
   } catch (err) {
     if (err instanceof BtfLoadError || err instanceof BtfParseError) return undefined;
     throw err;
   }
-  return btf.idsByName(name, kind)[0];
 }
 
 // ---------- program and map types ----------

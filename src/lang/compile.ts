@@ -15,6 +15,7 @@ import { CodegenError, generateProgram } from './codegen/codegen.js';
 import { FUNC_INFO_BTF } from './codegen/func-info.js';
 import { ARTIFACT_VERSION, SCRATCH_MAP, type CompiledArtifact, type Feature, type MapDef, type ProbeProgram } from './codegen/artifact.js';
 import { Diagnostics } from './diagnostics.js';
+import { ScriptTypes } from './c-types.js';
 import { parse } from './parser.js';
 import { PASSES } from './passes/index.js';
 import { defaultConfig } from './passes/config.js';
@@ -30,7 +31,7 @@ export interface CompileResult {
 
 /** Which pass to stop after (for `--dry-run`-like checks and tests); default: generate code. */
 export interface CompileStop {
-  readonly stopAfter?: 'parse' | 'config' | 'probe-expansion' | 'semantic' | 'resources';
+  readonly stopAfter?: 'parse' | 'config' | 'macro-expansion' | 'probe-expansion' | 'semantic' | 'resources';
 }
 
 export function compile(source: string, filename: string, options: CompileOptions & CompileStop = {}): CompileResult {
@@ -44,6 +45,7 @@ export function compile(source: string, filename: string, options: CompileOption
     cpus: options.cpus ?? safeCpuCount(),
   };
   let btfCache: Btf | undefined | null = null;
+  let scriptTypes: ScriptTypes | undefined;
   const ctx: CompileContext = {
     program: parsed.program,
     diagnostics,
@@ -63,6 +65,7 @@ export function compile(source: string, filename: string, options: CompileOption
       }
       return btfCache;
     },
+    scriptTypes: () => (scriptTypes ??= new ScriptTypes(parsed.program.c, () => ctx.btf())),
   };
   for (const pass of PASSES) {
     pass.run(ctx);

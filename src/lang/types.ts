@@ -80,7 +80,8 @@ export interface TimestampType {
 }
 /** Values that are a u64 on the wire and have their own printing. */
 export interface SpecialIntType {
-  readonly kind: 'cgroup_path' | 'strerror' | 'username' | 'timestamp_ns';
+  /** cgroup_path: a cgroup id; strerror: an errno; syscall_name: a syscall number; username: a uid. */
+  readonly kind: 'cgroup_path' | 'strerror' | 'username' | 'timestamp_ns' | 'syscall_name';
 }
 export interface NoneType {
   readonly kind: 'none' | 'void';
@@ -166,6 +167,7 @@ export function isScalar(t: SizedType): boolean {
     case 'strerror':
     case 'username':
     case 'timestamp_ns':
+    case 'syscall_name':
       return true;
     default:
       return false;
@@ -304,6 +306,8 @@ export function typeName(t: SizedType): string {
       return 'cgroup_path_t';
     case 'strerror':
       return 'strerror_t';
+    case 'syscall_name':
+      return 'syscall_name_t';
     case 'username':
       return 'username';
     case 'none':

@@ -6,9 +6,11 @@ import { vmlinuxBtfId } from '../kernel/features.js';
 import { createMap, type BpfMap } from '../kernel/map.js';
 import { loadProgram, type Program } from '../kernel/program.js';
 import type { CompiledArtifact, MapDef, ProbeProgram } from '../lang/codegen/artifact.js';
-import { SysError } from '../sys/index.js';
+import { Errno, SysError } from '../sys/index.js';
 import { ProgramLoadError, ScriptRunError } from './errors.js';
 import { strerror } from './output/index.js';
+
+const LOAD_ATTEMPTS = 5;
 
 export interface LoadOptions {
   /** -v: keep every verifier log (printed with instruction counts) and put the full log in errors. */
@@ -61,15 +63,24 @@ function loadOne(def: ProbeProgram, maps: ReadonlyMap<string, BpfMap>, options: 
     attachBtfId = vmlinuxBtfId(def.attachBtfName, def.attachBtfName.startsWith('btf_trace_') ? 'typedef' : 'func');
     if (attachBtfId === undefined) throw new ScriptRunError(`Error loading BPF program for ${def.probe}: no BTF type ${def.attachBtfName} in the kernel`);
   }
+  const spec = {
+    name: def.name,
+    type: def.progType,
+    insns,
+    ...(def.expectedAttachType !== undefined ? { expectedAttachType: def.expectedAttachType } : {}),
+    ...(attachBtfId !== undefined ? { attachBtfId } : {}),
+    ...(options.verbose ? { logLevel: 1 as const } : {}),
+  };
   try {
-    return loadProgram({
-      name: def.name,
-      type: def.progType,
-      insns,
-      ...(def.expectedAttachType !== undefined ? { expectedAttachType: def.expectedAttachType } : {}),
-      ...(attachBtfId !== undefined ? { attachBtfId } : {}),
-      ...(options.verbose ? { logLevel: 1 as const } : {}),
-    });
+    // The verifier gives up with EAGAIN when a signal arrives mid-check (SIGCHLD from a -c command, a
+    // profiler's SIGPROF); like libbpf, try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return loadProgram(spec);
+      } catch (err) {
+        if (!(err instanceof SysError && err.errno === Errno.EAGAIN && attempt < LOAD_ATTEMPTS)) throw err;
+      }
+    }
   } catch (err) {
     if (err instanceof VerifierError) {
       const reason = err.message.split(': ').slice(2).join(': ') || undefined;

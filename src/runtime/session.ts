@@ -128,6 +128,9 @@ class Session {
     await this.#poll((begins.length > 0 || ends.length > 0) && attachedCount === 0);
 
     this.#detach();
+    // Records still pending from the detached probes are dropped, as after exit(): a Ctrl-C under heavy load
+    // must not wait for thousands of them (system() in a busy probe) before the end probes run.
+    if (this.#finalize || this.#exitSignal) this.#reader.poll(() => undefined);
     this.#finalize = false;
     this.#exitSignal = false;
     for (const p of ends) p.program.testRun();

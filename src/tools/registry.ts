@@ -6,6 +6,24 @@ import { offcputime } from './offcputime.js';
 import { profile } from './profile.js';
 import { runqlat } from './runqlat.js';
 import { syscount } from './syscount.js';
+import { memleak } from './memleak.js';
+import { bashreadline } from './bashreadline.js';
+import { gethostlatency } from './gethostlatency.js';
+import { pmheld, pmlock } from './pmlock.js';
+import { capable } from './capable.js';
+import { pidpersec } from './pidpersec.js';
+import { setuids } from './setuids.js';
+import { statsnoop } from './statsnoop.js';
+import { syncsnoop } from './syncsnoop.js';
+import { threadsnoop } from './threadsnoop.js';
+import { mmapsnoop } from './mmapsnoop.js';
+import { faults } from './faults.js';
+import { oomkill } from './oomkill.js';
+import { writeback } from './writeback.js';
+import { tcpconnect } from './tcpconnect.js';
+import { tcpstates } from './tcpstates.js';
+import { runqslower } from './runqslower.js';
+import { threaded } from './threaded.js';
 import { UnknownToolError } from './errors.js';
 import { biolatency } from './biolatency.js';
 import { biosnoop } from './biosnoop.js';
@@ -15,12 +33,31 @@ import { killsnoop } from './killsnoop.js';
 import { opensnoop } from './opensnoop.js';
 
 const TOOLS: readonly ToolSpec[] = [
+  threaded,
+  runqslower,
+  tcpstates,
+  tcpconnect,
+  writeback,
+  oomkill,
+  faults,
+  mmapsnoop,
+  threadsnoop,
+  syncsnoop,
+  statsnoop,
+  setuids,
+  pidpersec,
+  capable,
+  bashreadline,
   biolatency,
   biosnoop,
   bitesize,
   exitsnoop,
+  gethostlatency,
   killsnoop,
+  memleak,
   opensnoop,
+  pmheld,
+  pmlock,
   syscount,
   runqlat,
   profile,

@@ -414,3 +414,81 @@ describe('constants', () => {
     expect(scalar(l, '@v')).toBe(16n);
   });
 });
+
+describe('macros and standard-library functions', () => {
+  it('expands user macros with expression, variable and map parameters', () => {
+    const l = run(
+      `macro one() { 1 }
+       macro add_one(x) { x + 1 }
+       macro bump($a, @b) { $a += 1; @b += 1; }
+       macro twice(x) { add_one(x) + add_one(x) }
+       BEGIN { $a = 10; @b = 5; bump($a, @b); @sum = $a + @b; @one = one; @call = one(); @t = twice(2); }`,
+      () => {},
+    );
+    expect(scalar(l, '@sum')).toBe(17n);
+    expect(scalar(l, '@one')).toBe(1n);
+    expect(scalar(l, '@call')).toBe(1n);
+    expect(scalar(l, '@t')).toBe(6n);
+  });
+
+  it('has ppid, comm(), strlen, string indexing, script enums and offsetof', () => {
+    const l = run(
+      `enum Color { RED = 3, GREEN, BLUE = 10 };
+       tracepoint:syscalls:sys_enter_getpgid ${FILTER} { @ppid = ppid; @len = strlen(comm()); @c0 = comm[0]; @c9 = comm[9];
+         @green = GREEN; @blue = BLUE; @off = offsetof(struct task_struct, pid) > 0; @user = username; }`,
+      calls([BASE]),
+    );
+    expect(scalar(l, '@ppid')).toBe(BigInt(process.ppid));
+    expect(scalar(l, '@len')).toBe(4n);
+    expect(scalar(l, '@c0')).toBe(BigInt('n'.charCodeAt(0)));
+    expect(scalar(l, '@c9')).toBe(0n);
+    expect([scalar(l, '@green'), scalar(l, '@blue'), scalar(l, '@off')]).toEqual([4n, 10n, 1n]);
+    expect(scalar(l, '@user')).toBe(BigInt(process.getuid!()));
+  });
+
+  it('builds ntop and buf values in their wire layout', () => {
+    const l = run('BEGIN { @v4 = ntop(0x0100007f); @v6 = ntop(10, comm); @b = buf(comm, 3); }', () => {});
+    const v4 = l.maps.get('@v4')!.lookup(u64Key(0))!;
+    const d = new DataView(v4.buffer, v4.byteOffset);
+    expect(d.getBigUint64(0, true)).toBe(2n);
+    expect([...v4.subarray(8, 12)]).toEqual([127, 0, 0, 1]);
+    const v6 = l.maps.get('@v6')!.lookup(u64Key(0))!;
+    expect(new DataView(v6.buffer, v6.byteOffset).getBigUint64(0, true)).toBe(10n);
+    expect(text(v6, 8, 16)).toBe('node');
+    const b = l.maps.get('@b')!.lookup(u64Key(0))!;
+    expect(new DataView(b.buffer, b.byteOffset).getUint32(0, true)).toBe(3);
+    expect(Buffer.from(b.subarray(4, 7)).toString()).toBe('nod');
+  });
+});
+
+describe('len', () => {
+  it('counts the elements of a map in the kernel', () => {
+    const l = run('BEGIN { @m[1] = 1; @m[2] = 2; @m[7] = 3; @n = len(@m); delete(@m, 2); @after = len(@m); }', () => {});
+    expect(scalar(l, '@n')).toBe(3n);
+    expect(scalar(l, '@after')).toBe(2n);
+  });
+});
+
+describe('reading aggregations', () => {
+  it('merges min, max and avg over CPUs when a probe reads them', () => {
+    const l = run(
+      `tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $v = (int64)(args->pid - BASE) - 5; @mn = min($v); @mx = max($v); @a = avg($v); @rmn = @mn; @rmx = @mx; @ra = @a; }`,
+      calls([BASE + 1, BASE + 9, BASE + 5]),
+    );
+    expect([scalar(l, '@rmn'), scalar(l, '@rmx'), scalar(l, '@ra')]).toEqual([-4n, 4n, 0n]);
+  });
+});
+
+describe('structs declared in the script', () => {
+  it('reads fields through a cast to a script struct, with C layout', () => {
+    const l = run(
+      `struct rec { unsigned short type; unsigned char flags; unsigned char preempt; int pid; int nr; long arg; };
+       tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $r = (struct rec *)ctx; @arg = $r->arg - BASE; @nr = $r->nr; @off = offsetof(struct rec, arg); @size = sizeof(struct rec); }`,
+      calls([BASE + 11]),
+    );
+    expect(scalar(l, '@arg')).toBe(11n);
+    // __syscall_nr: getpgid is 121 on x86-64.
+    expect(scalar(l, '@nr')).toBe(121n);
+    expect([scalar(l, '@off'), scalar(l, '@size')]).toEqual([16n, 24n]);
+  });
+});

@@ -333,13 +333,32 @@ export function gcc(args: readonly string[]): void {
 
 // ---- a scripted kernel for unit tests ----
 
-/** A scripted kernel: BPF_LINK_CREATE answers as told; everything else succeeds and is recorded. */
-export function fakeKernel(linkCreate: 'ok' | number): { sys: Sys; calls: string[] } {
-  const calls: string[] = [];
+/** A Sys for unit tests: the calls given, and every other call throws (a test must not reach the real kernel). */
+export function scriptedSys(calls: Partial<Sys>): Sys {
   const unused = (): never => {
     throw new Error('not used by this test');
   };
-  const sys: Sys = {
+  return {
+    bpf: unused,
+    ioctl: unused,
+    close: unused,
+    perfEventOpen: unused,
+    mmap: unused,
+    munmap: unused,
+    epollCreate: unused,
+    epollCtl: unused,
+    epollWait: unused,
+    epollWaitAsync: unused,
+    address: () => 0n,
+    getpid: () => 1,
+    ...calls,
+  };
+}
+
+/** A scripted kernel: BPF_LINK_CREATE answers as told; bpf, ioctl and close succeed and are recorded. */
+export function fakeKernel(linkCreate: 'ok' | number): { sys: Sys; calls: string[] } {
+  const calls: string[] = [];
+  const sys = scriptedSys({
     bpf(cmd) {
       calls.push(`bpf ${cmd}`);
       if (cmd === BpfCmd.LINK_CREATE && linkCreate !== 'ok') throw new SysError('BPF_LINK_CREATE', linkCreate);
@@ -352,15 +371,6 @@ export function fakeKernel(linkCreate: 'ok' | number): { sys: Sys; calls: string
     close(fd) {
       calls.push(`close ${fd}`);
     },
-    perfEventOpen: unused,
-    mmap: unused,
-    munmap: unused,
-    epollCreate: unused,
-    epollCtl: unused,
-    epollWait: unused,
-    epollWaitAsync: unused,
-    address: () => 0n,
-    getpid: () => 1,
-  };
+  });
   return { sys, calls };
 }

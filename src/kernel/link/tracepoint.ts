@@ -16,6 +16,7 @@ export function tracepointId(category: string, name: string): number {
   try {
     events = traceEvents();
   } catch (e) {
+    if (!(e instanceof TracefsError)) throw e;
     throw new AttachError('tracepoint', target, 'tracefs is not mounted', { hint: 'mount -t tracefs tracefs /sys/kernel/tracing', cause: e });
   }
   try {

@@ -15,9 +15,24 @@
 //      sorted by name; check bpftrace's exit order before relying on it).
 //
 // Wire format of a ring-buffer record: a u64 event id at offset 0, then the event's fields at the offsets
-// `eventLayout` computes (C struct layout, natural alignment, fields start at offset 8). Integers are little
-// endian; strings are NUL-terminated within their fixed size; tuples and records are laid out with
-// `structLayout` recursively; see `SizedType` in ../types.ts for each type's bytes.
+// `eventLayout` computes (C struct layout, natural alignment, fields start at offset 8). The same encoding is
+// used for map keys and values. By type (see ../types.ts; sizes from sizeOf, alignment from alignOf):
+//   int(bits, signed)  little-endian, bits/8 bytes (printf arguments are always widened to 64 bits)
+//   bool               1 byte, 0 or 1
+//   string(size)       `size` bytes, NUL-terminated when shorter (bytes after the NUL are undefined)
+//   buffer(size)       u32 length, then `size` bytes of which the first `length` count
+//   tuple / record     C struct of the elements/fields in order (structLayout), padding undefined
+//   array(elem, n)     n elements back to back
+//   pointer            u64 address (printed as 0x... hex by bpftrace)
+//   stack(user=false)  u64 stack id in the map `stack_k<depth>` (negative: the kernel could not get one)
+//   stack(user=true)   u64 stack id in `stack_u<depth>`, then u64 pid (for symbolizing)
+//   ksym               u64 kernel address;  usym: u64 user address, then u64 pid
+//   inet               u64 address family (2 = AF_INET, 10 = AF_INET6), then 16 address bytes (4 used for v4)
+//   timestamp          u64 nanoseconds as the script computed them (strftime's argument; bpftrace takes it
+//                      as boot time when printing), with the format in the type
+//   cgroup_path / strerror / syscall_name / username   u64: cgroup id / errno / syscall number / uid
+//   count, sum, min, max, avg, stats, hist, lhist      only in maps; see UserMapInfo.aggregation
+//   cstruct            never on the wire (the semantic pass refuses to store kernel structs by value)
 import type { Insn } from '../../isa/insn.js';
 import type { Relocation } from '../../isa/assembler.js';
 import type { AttachType, MapType, ProgType } from '../../sys/uapi.js';

@@ -21,6 +21,7 @@ import {
   mov64Reg,
   movsx64,
   neg64,
+  sdiv64Imm,
   sdiv64Reg,
   smod64Reg,
   stMem,
@@ -71,7 +72,8 @@ export interface GeneratedProgram {
 
 const CTX_SLOT = -8;
 const CPU_KEY_SLOT = -16;
-const STACK_LIMIT = 512;
+// The kernel's 512 bytes less the 8 it adds for may_goto's loop budget.
+const STACK_LIMIT = 504;
 const EXPR_REGS: readonly Reg[] = [R6, R7, R8];
 const USER_STACK_FLAG = 1 << 8;
 // x86-64 struct pt_regs offsets of the argument registers and the return value.
@@ -175,12 +177,7 @@ class ProbeGenerator {
     // Every variable starts at zero (scratch memory keeps values from earlier runs on this CPU).
     for (const name of this.ctx.types.variables.get(this.ep.probe)?.keys() ?? []) this.varSlot(name, this.ep.probe);
     const p = this.ep.probe;
-    if (p.predicate) {
-      const r = this.reg(p.predicate);
-      this.scalar(p.predicate, r);
-      a.jmpImm(JmpOp.JEQ, r, 0, this.exitLabel);
-      this.release(r);
-    }
+    if (p.predicate) this.jumpUnless(p.predicate, this.exitLabel);
     this.block(p.body);
     a.label(this.exitLabel);
     a.emit(mov64Imm(R0, 0), exit());
@@ -329,10 +326,10 @@ class ProbeGenerator {
         const top = a.newLabel('while');
         const end = a.newLabel('endwhile');
         a.label(top);
-        const r = this.reg(s.cond);
-        this.scalar(s.cond, r);
-        a.jmpImm(JmpOp.JEQ, r, 0, end);
-        this.release(r);
+        // may_goto bounds a loop for the verifier (it stops after the kernel's iteration budget) so that loops
+        // whose end depends on run-time values verify; loops against a constant verify faster without it.
+        if (!comparesWithConstant(s.cond)) a.mayGoto(end);
+        this.jumpUnless(s.cond, end);
         this.loops.push({ breakLabel: end, continueLabel: top });
         this.block(s.body);
         this.loops.pop();
@@ -358,6 +355,7 @@ class ProbeGenerator {
         const next = a.newLabel('fornext');
         const end = a.newLabel('endfor');
         a.label(top);
+        if (s.iterable.end.kind !== 'IntegerLiteral' || s.iterable.start.kind !== 'IntegerLiteral') a.mayGoto(end);
         this.varLoad(R1, v);
         a.emit(ldxMem(Size.DW, R2, FP, endSlot));
         a.jmpReg(JmpOp.JSGE, R1, R2, end);
@@ -463,6 +461,7 @@ class ProbeGenerator {
     this.asm.emit(stxMem(Size.DW, FP, r, spill));
     load();
     this.asm.emit(ldxMem(Size.DW, R1, FP, spill));
+    if (t.kind === 'pointer' && sizeOf(t.pointee) > 1) this.asm.emit(alu64Imm(AluOp.MUL, R1, sizeOf(t.pointee)));
     const bop = op.slice(0, -1) as A.BinaryOperator;
     this.arith(bop, R0, R1, t.kind === 'int' && t.signed);
     this.asm.emit(mov64Reg(r, R0));
@@ -491,8 +490,11 @@ class ProbeGenerator {
       return;
     }
     const layout = structLayout(keyTypes);
-    const parts = key.kind === 'Tuple' ? key.elements : [key];
-    parts.forEach((p, i) => this.valueInto(p, off + layout.offsets[i]!, keyTypes[i]!));
+    if (key.kind !== 'Tuple') {
+      this.memInto(key, off, { kind: 'tuple', elements: keyTypes });
+      return;
+    }
+    key.elements.forEach((p, i) => this.valueInto(p, off + layout.offsets[i]!, keyTypes[i]!));
   }
 
   /** Writes any value (scalar or memory) into scratch at off as type t. */
@@ -713,6 +715,7 @@ class ProbeGenerator {
           a.emit(ldxMem(Size.DW, dst, R9, sumOff));
           return;
         }
+        if (vt.kind === 'min' || vt.kind === 'max' || vt.kind === 'avg') return this.mergePerCpu(def, keyOff, vt.kind, vt.signed, dst);
         this.lookupInto(def, keyOff, dst, isScalar(vt) ? vt : U64);
         return;
       }
@@ -754,10 +757,14 @@ class ProbeGenerator {
       }
       case 'Call':
         return this.callScalar(e, dst);
-      case 'ArrayAccess':
+      case 'ArrayAccess': {
+        const ot = this.typeOf(e.object);
+        if (ot.kind === 'string') return this.stringIndex(e, ot.size, dst);
         this.elementAddress(e, dst);
         this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object));
         return;
+      }
+      case 'Offsetof':
       case 'Sizeof': {
         const k = this.ctx.types.constants.get(e);
         if (k === undefined) throw new CodegenError('sizeof of an unresolved type', e);
@@ -803,6 +810,7 @@ class ProbeGenerator {
         a.emit(mov32Reg(dst, dst));
         return;
       case 'uid':
+      case 'username':
         helper(Helper.get_current_uid_gid);
         a.emit(mov32Reg(dst, dst));
         return;
@@ -853,6 +861,11 @@ class ProbeGenerator {
         return;
       case 'usermode':
         a.emit(mov64Imm(dst, 0));
+        return;
+      case 'func':
+        // kprobe/fentry: the traced function's address, printed as its symbol.
+        this.ctxTo(R1);
+        a.emit(call(Helper.get_func_ip), mov64Reg(dst, R0));
         return;
       default: {
         const m = /^arg([0-9]+)$/.exec(name);
@@ -952,6 +965,28 @@ class ProbeGenerator {
     throw new CodegenError(`Cannot take the address of ${e.kind}`, e);
   }
 
+  /** dst = the byte at `str[index]` (0 past the end), sign-extended like C's char. */
+  private stringIndex(e: A.ArrayAccess, size: number, dst: Reg): void {
+    const a = this.asm;
+    const off = this.scratch(size);
+    this.memInto(e.object, off, { kind: 'string', size });
+    if (e.index.kind === 'IntegerLiteral') {
+      const i = Number(e.index.value);
+      if (i >= size) a.emit(mov64Imm(dst, 0));
+      else a.emit(ldxMem(Size.B, dst, R9, off + i), movsx64(dst, dst, 8));
+      return;
+    }
+    const out = a.newLabel('si.out');
+    const done = a.newLabel('si.done');
+    this.scalar(e.index, dst);
+    a.jmpImm(JmpOp.JGE, dst, size, out);
+    a.emit(mov64Reg(R1, R9), alu64Imm(AluOp.ADD, R1, off), alu64Reg(AluOp.ADD, R1, dst), ldxMem(Size.B, dst, R1, 0), movsx64(dst, dst, 8));
+    a.ja(done);
+    a.label(out);
+    a.emit(mov64Imm(dst, 0));
+    a.label(done);
+  }
+
   /** dst = the address of `object[index]` where object is a pointer or a kernel array. */
   private elementAddress(e: A.ArrayAccess, dst: Reg): void {
     const ot = this.typeOf(e.object);
@@ -1035,7 +1070,12 @@ class ProbeGenerator {
       a.label(yes);
     } else {
       const anySigned = (lt.kind === 'int' && lt.signed) || (rt.kind === 'int' && rt.signed);
+      // Pointer arithmetic: scale the integer by the pointee's size (and a difference back down).
+      const scale = (t: SizedType) => (t.kind === 'pointer' ? Math.max(1, sizeOf(t.pointee)) : 1);
+      if (lt.kind === 'pointer' && rt.kind === 'int' && scale(lt) > 1) a.emit(alu64Imm(AluOp.MUL, right, scale(lt)));
+      if (rt.kind === 'pointer' && lt.kind === 'int' && scale(rt) > 1) a.emit(alu64Imm(AluOp.MUL, dst, scale(rt)));
       this.arith(e.op, dst, right, e.op === '>>' ? lt.kind === 'int' && lt.signed : anySigned);
+      if (lt.kind === 'pointer' && rt.kind === 'pointer' && scale(lt) > 1) a.emit(sdiv64Imm(dst, scale(lt)));
     }
     if (t !== undefined) this.release(t);
   }
@@ -1123,6 +1163,10 @@ class ProbeGenerator {
       case '*': {
         const t = this.typeOf(e);
         this.scalar(e.operand, dst);
+        if (this.typeOf(e.operand).kind === 'int') {
+          this.readKernel(dst, dst, 0, 8, t, false);
+          return;
+        }
         this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.operand));
         return;
       }
@@ -1156,6 +1200,30 @@ class ProbeGenerator {
         this.memInto(args[1]!, ro, rt);
         this.stringEquals(dst, lo, ro, Math.min(n, lt.size, rt.size), undefined, n);
         a.emit(alu64Imm(AluOp.XOR, dst, 1));
+        return;
+      }
+      case 'len': {
+        const m = args[0]!;
+        const lt = this.typeOf(m);
+        if (lt.kind === 'stack') throw new CodegenError('len() of a stack is not supported yet', c);
+        if (m.kind !== 'MapRef') throw new CodegenError('len() expects a map', c);
+        return this.mapLength(this.mapDef(m.name), dst);
+      }
+      case 'strlen': {
+        const st = this.typeOf(args[0]!);
+        if (st.kind !== 'string') throw new CodegenError('strlen() of a non-string', c);
+        const so = this.scratch(st.size);
+        this.memInto(args[0]!, so, st);
+        const loop = a.newLabel('sl.loop');
+        const done = a.newLabel('sl.done');
+        a.emit(mov64Imm(dst, 0));
+        a.label(loop);
+        a.jmpImm(JmpOp.JGE, dst, st.size, done);
+        a.emit(mov64Reg(R1, R9), alu64Imm(AluOp.ADD, R1, so), alu64Reg(AluOp.ADD, R1, dst), ldxMem(Size.B, R1, R1, 0));
+        a.jmpImm(JmpOp.JEQ, R1, 0, done);
+        a.emit(alu64Imm(AluOp.ADD, dst, 1));
+        a.ja(loop);
+        a.label(done);
         return;
       }
       case 'strcontains': {
@@ -1195,6 +1263,17 @@ class ProbeGenerator {
         a.label(done);
         return;
       }
+      case 'delete': {
+        this.callEffect(c);
+        a.emit(mov64Reg(dst, R0));
+        a.emit(mov64Imm(R1, 1));
+        const ok = a.newLabel('del');
+        a.jmpImm(JmpOp.JEQ, dst, 0, ok);
+        a.emit(mov64Imm(R1, 0));
+        a.label(ok);
+        a.emit(mov64Reg(dst, R1));
+        return;
+      }
       case 'bswap': {
         const t = this.typeOf(c);
         this.scalar(args[0]!, dst);
@@ -1203,8 +1282,13 @@ class ProbeGenerator {
         return;
       }
       case 'ksym':
+      case 'strerror':
+      case 'syscall_name':
+      case 'cgroup_path':
         this.scalar(args[0]!, dst);
         return;
+      case 'kaddr':
+        return this.constant(dst, this.ctx.types.constants.get(c) ?? 0n);
       case 'strftime':
         this.scalar(args[1]!, dst);
         return;
@@ -1263,10 +1347,7 @@ class ProbeGenerator {
   // ---- memory values ----
 
   private zero(off: number, size: number): void {
-    let i = 0;
-    const a = this.asm;
-    for (; i + 8 <= size; i += 8) a.emit(stMem(Size.DW, R9, off + i, 0));
-    for (; i < size; i++) a.emit(stMem(Size.B, R9, off + i, 0));
+    for (const [pos, width] of chunks(off, size)) this.asm.emit(stMem(sizeCode(width), R9, pos, 0));
   }
 
   /** Copies size bytes from scratch src to scratch dst. */
@@ -1279,9 +1360,11 @@ class ProbeGenerator {
       a.emit(call(Helper.probe_read_kernel));
       return;
     }
-    let i = 0;
-    for (; i + 8 <= size; i += 8) a.emit(ldxMem(Size.DW, R1, R9, src + i), stxMem(Size.DW, R9, R1, dst + i));
-    for (; i < size; i++) a.emit(ldxMem(Size.B, R1, R9, src + i), stxMem(Size.B, R9, R1, dst + i));
+    // Chunks aligned for the destination; the source is read with the same widths (map memory allows it, and
+    // stack sources are values this program wrote at the same relative alignment or byte by byte).
+    for (const [pos, width] of chunks(dst, size, (src - dst) % 8 === 0 ? 8 : 1)) {
+      a.emit(ldxMem(sizeCode(width), R1, R9, src + (pos - dst)), stxMem(sizeCode(width), R9, R1, pos));
+    }
   }
 
   private stringLiteral(value: string, off: number, size: number): void {
@@ -1290,11 +1373,11 @@ class ProbeGenerator {
     const buf = Buffer.alloc(roundUp(n, 8));
     bytes.copy(buf, 0, 0, Math.min(bytes.length, n - 1));
     const a = this.asm;
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      a.emit(...ldImm64(R1, buf.readBigUInt64LE(i)), stxMem(Size.DW, R9, R1, off + i));
+    for (const [pos, width] of chunks(off, n)) {
+      const i = pos - off;
+      if (width === 8) a.emit(...ldImm64(R1, buf.readBigUInt64LE(i)), stxMem(Size.DW, R9, R1, pos));
+      else a.emit(stMem(sizeCode(width), R9, pos, width === 4 ? buf.readInt32LE(i) : width === 2 ? buf.readUInt16LE(i) : buf[i]!));
     }
-    for (; i < n; i++) a.emit(stMem(Size.B, R9, off + i, buf[i]!));
   }
 
   /** Evaluates a memory-typed expression (string, tuple, record, stack, ...) into scratch at off as type t. */
@@ -1318,6 +1401,11 @@ class ProbeGenerator {
         if (name === 'comm') {
           this.addr(R1, off);
           a.emit(mov64Imm(R2, Math.min(16, sizeOf(t))), call(Helper.get_current_comm));
+          return;
+        }
+        if (name === 'func' && et.kind === 'usym') {
+          this.ctxTo(R1);
+          a.emit(call(Helper.get_func_ip), stxMem(Size.DW, R9, R0, off), call(Helper.get_current_pid_tgid), alu64Imm(AluOp.RSH, R0, 32), stxMem(Size.DW, R9, R0, off + 8));
           return;
         }
         if (name === 'probe' || name === 'func') {
@@ -1385,6 +1473,10 @@ class ProbeGenerator {
       }
       case 'Call':
         return this.callMem(e, off, t);
+      case 'BlockExpr':
+        for (const s of e.statements) this.stmt(s);
+        if (!e.tail) throw new CodegenError('Block has no value', e);
+        return this.memInto(e.tail, off, t);
       case 'TupleAccess': {
         const tt = this.typeOf(e.object);
         if (tt.kind !== 'tuple') throw new CodegenError('tuple access on a non-tuple', e);
@@ -1466,6 +1558,51 @@ class ProbeGenerator {
       case 'kstack':
       case 'ustack':
         return this.stack(this.typeOf(c), off);
+      case 'ntop': {
+        const addr = args[args.length - 1]!;
+        const at = this.typeOf(addr);
+        const size = at.kind === 'int' ? 4 : sizeOf(at);
+        this.zero(off, 24);
+        if (args.length === 2) this.valueInto(args[0]!, off, { kind: 'int', bits: 64, signed: true });
+        else a.emit(stMem(Size.DW, R9, off, size === 16 ? 10 : 2));
+        if (at.kind === 'int') {
+          const r = this.reg(c);
+          this.scalar(addr, r);
+          a.emit(stxMem(Size.W, R9, r, off + 8));
+          this.release(r);
+          return;
+        }
+        // An array in kernel memory (a struct field) or in the tracepoint record.
+        this.bytesOf(addr, off + 8, size, c);
+        return;
+      }
+      case 'buf': {
+        if (t.kind !== 'buffer') throw new CodegenError('buf() of a non-buffer type', c);
+        const src = args[0]!;
+        const st = this.typeOf(src);
+        const r = this.reg(c);
+        if (args[1] && args[1].kind !== 'IntegerLiteral') {
+          this.scalar(args[1], r);
+          // The verifier needs the length bounded by the buffer.
+          const ok = a.newLabel('buf.len');
+          a.jmpImm(JmpOp.JLE, r, t.size, ok);
+          a.emit(mov64Imm(r, t.size));
+          a.label(ok);
+        } else a.emit(mov64Imm(r, t.size));
+        a.emit(stxMem(Size.W, R9, r, off));
+        if (st.kind === 'array' || st.kind === 'string') {
+          this.release(r);
+          this.bytesOf(src, off + 4, t.size, c);
+          return;
+        }
+        const p = this.reg(c);
+        this.scalar(src, p);
+        this.addr(R1, off + 4);
+        a.emit(mov64Reg(R2, r), mov64Reg(R3, p), call(st.kind === 'pointer' && st.userSpace ? Helper.probe_read_user : Helper.probe_read_kernel));
+        this.release(p);
+        this.release(r);
+        return;
+      }
       case 'usym': {
         const r = this.reg(c);
         this.scalar(args[0]!, r);
@@ -1595,6 +1732,29 @@ class ProbeGenerator {
     }
   }
 
+  /** Copies size bytes of an array-valued expression (kernel struct field, tracepoint field, memory value). */
+  private bytesOf(e: A.Expression, off: number, size: number, node: Node): void {
+    const a = this.asm;
+    if (e.kind === 'FieldAccess' && e.object.kind === 'Builtin' && e.object.name === 'args' && this.ep.args) {
+      const f = this.ep.args.find((x) => x.name === e.field)!;
+      this.ctxTo(R3);
+      a.emit(alu64Imm(AluOp.ADD, R3, f.offset));
+      this.addr(R1, off);
+      a.emit(mov64Imm(R2, size), call(Helper.probe_read_kernel));
+      return;
+    }
+    if (e.kind === 'FieldAccess' || e.kind === 'ArrayAccess' || (e.kind === 'Unary' && e.op === '*')) {
+      const r = this.reg(node);
+      this.cAddress(e, r);
+      a.emit(mov64Reg(R3, r));
+      this.release(r);
+      this.addr(R1, off);
+      a.emit(mov64Imm(R2, size), call(Helper.probe_read_kernel));
+      return;
+    }
+    this.memInto(e, off, this.typeOf(e));
+  }
+
   /** Whether a pointer expression points into user memory (syscall tracepoint pointers do). */
   private argIsUser(e: A.Expression): boolean {
     const t = this.typeOf(e);
@@ -1670,6 +1830,31 @@ class ProbeGenerator {
     });
   }
 
+  /** dst = the number of elements of a map, counted with bpf_for_each_map_elem. */
+  private mapLength(def: MapDef, dst: Reg): void {
+    if (this.memory === 'stack') throw new StackOverflow();
+    const a = this.asm;
+    const counter = this.scratch(8);
+    const label = a.newLabel('len.cb');
+    this.callbacks.push(label);
+    a.emit(stMem(Size.DW, R9, counter, 0));
+    a.ldMap(R1, def.name);
+    a.ldFunc(R2, label);
+    a.emit(mov64Reg(R3, FP), alu64Imm(AluOp.ADD, R3, CTX_SLOT), mov64Imm(R4, 0), call(Helper.for_each_map_elem));
+    a.emit(ldxMem(Size.DW, dst, R9, counter));
+    this.pending.push(() => {
+      const out = a.newLabel('len.out');
+      a.label(label);
+      a.emit(call(Helper.get_smp_processor_id), stxMem(Size.W, FP, R0, CPU_KEY_SLOT));
+      a.ldMap(R1, SCRATCH_MAP);
+      a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT), call(Helper.map_lookup_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, out);
+      a.emit(ldxMem(Size.DW, R1, R0, counter), alu64Imm(AluOp.ADD, R1, 1), stxMem(Size.DW, R0, R1, counter));
+      a.label(out);
+      a.emit(mov64Imm(R0, 0), exit());
+    });
+  }
+
   /** Copies size bytes from the pointer in src (a map key or value) to scratch at off. */
   private copyFrom(src: Reg, off: number, size: number): void {
     const a = this.asm;
@@ -1694,6 +1879,50 @@ class ProbeGenerator {
     }
   }
 
+  /** dst = min/max over the CPUs that hold a value, or the average of all (0 when none), as printing merges them. */
+  private mergePerCpu(def: MapDef, keyOff: number, kind: 'min' | 'max' | 'avg', signed: boolean, dst: Reg): void {
+    const a = this.asm;
+    const cpus = this.ctx.options.cpus ?? 1;
+    // acc: the result so far (min/max) or the total (avg); aux: whether one was found (min/max) or the count (avg).
+    const acc = this.scratch(16);
+    a.emit(stMem(Size.DW, R9, acc, 0), stMem(Size.DW, R9, acc + 8, 0));
+    for (let cpu = 0; cpu < cpus; cpu++) {
+      const skip = a.newLabel('mg');
+      a.ldMap(R1, def.name);
+      this.addr(R2, keyOff);
+      a.emit(mov64Imm(R3, cpu), call(Helper.map_lookup_percpu_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, skip);
+      a.emit(ldxMem(Size.DW, R1, R0, 0), ldxMem(Size.DW, R2, R0, 8));
+      if (kind === 'avg') {
+        a.emit(ldxMem(Size.DW, R3, R9, acc), alu64Reg(AluOp.ADD, R3, R1), stxMem(Size.DW, R9, R3, acc));
+        a.emit(ldxMem(Size.DW, R3, R9, acc + 8), alu64Reg(AluOp.ADD, R3, R2), stxMem(Size.DW, R9, R3, acc + 8));
+      } else {
+        const take = a.newLabel('mg.take');
+        a.jmpImm(JmpOp.JEQ, R2, 0, skip);
+        a.emit(ldxMem(Size.DW, R3, R9, acc + 8));
+        a.jmpImm(JmpOp.JEQ, R3, 0, take);
+        a.emit(ldxMem(Size.DW, R3, R9, acc));
+        const keep: CondJmpOp = kind === 'min' ? (signed ? JmpOp.JSLE : JmpOp.JLE) : signed ? JmpOp.JSGE : JmpOp.JGE;
+        a.jmpReg(keep, R3, R1, skip);
+        a.label(take);
+        a.emit(stxMem(Size.DW, R9, R1, acc), stMem(Size.DW, R9, acc + 8, 1));
+      }
+      a.label(skip);
+    }
+    a.emit(ldxMem(Size.DW, dst, R9, acc));
+    if (kind === 'avg') {
+      const zero = a.newLabel('avg.zero');
+      const done = a.newLabel('avg.done');
+      a.emit(ldxMem(Size.DW, R1, R9, acc + 8));
+      a.jmpImm(JmpOp.JEQ, R1, 0, zero);
+      a.emit(signed ? sdiv64Reg(dst, R1) : alu64Reg(AluOp.DIV, dst, R1));
+      a.ja(done);
+      a.label(zero);
+      a.emit(mov64Imm(dst, 0));
+      a.label(done);
+    }
+  }
+
   /** scratch[off] = the sum over every CPU of a per-CPU u64 value under the key at `key`. */
   private sumPerCpu(def: MapDef, key: Reg, off: number): void {
     const a = this.asm;
@@ -1709,14 +1938,48 @@ class ProbeGenerator {
     }
   }
 
+  /**
+   * Jumps to `label` when the condition is false, branching on comparisons directly (with the constant in the
+   * instruction when there is one) instead of first computing a 0/1 value.
+   */
+  private jumpUnless(cond: A.Expression, label: string): void {
+    const a = this.asm;
+    if (cond.kind === 'Binary' && cond.op === '&&') {
+      this.jumpUnless(cond.left, label);
+      this.jumpUnless(cond.right, label);
+      return;
+    }
+    if (cond.kind === 'Binary' && ['==', '!=', '<', '<=', '>', '>='].includes(cond.op)) {
+      const lt = this.typeOf(cond.left);
+      const rt = this.typeOf(cond.right);
+      if (isScalar(lt) && isScalar(rt)) {
+        const signed = (lt.kind === 'int' && lt.signed && rt.kind !== 'int') || (rt.kind === 'int' && rt.signed && lt.kind !== 'int') || (lt.kind === 'int' && lt.signed && rt.kind === 'int' && rt.signed);
+        const negated = comparison(negate(cond.op), signed)!;
+        const r = this.reg(cond);
+        this.scalar(cond.left, r);
+        const k = cond.right.kind === 'IntegerLiteral' ? BigInt.asIntN(64, cond.right.value) : undefined;
+        if (k !== undefined && k >= -0x80000000n && k <= 0x7fffffffn) {
+          a.jmpImm(negated, r, Number(k), label);
+        } else {
+          this.withSecond(cond.right, r, (t) => {
+            a.jmpReg(negated, r, t, label);
+          });
+        }
+        this.release(r);
+        return;
+      }
+    }
+    const r = this.reg(cond);
+    this.scalar(cond, r);
+    a.jmpImm(JmpOp.JEQ, r, 0, label);
+    this.release(r);
+  }
+
   private ifExpr(e: A.IfExpr): void {
     const a = this.asm;
     const other = a.newLabel('else');
     const done = a.newLabel('endif');
-    const r = this.reg(e);
-    this.scalar(e.cond, r);
-    a.jmpImm(JmpOp.JEQ, r, 0, other);
-    this.release(r);
+    this.jumpUnless(e.cond, other);
     this.block(e.then);
     a.ja(done);
     a.label(other);
@@ -1728,12 +1991,38 @@ class ProbeGenerator {
   }
 }
 
+/** `$i < 100`-shaped loop conditions, which the verifier bounds by itself. */
+function comparesWithConstant(e: A.Expression): boolean {
+  if (e.kind !== 'Binary') return false;
+  if (e.op === '&&') return comparesWithConstant(e.left) || comparesWithConstant(e.right);
+  return ['<', '<=', '>', '>=', '!=', '=='].includes(e.op) && (e.left.kind === 'IntegerLiteral' || e.right.kind === 'IntegerLiteral');
+}
+
 function isAggregationCall(name: string): boolean {
   return ['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist'].includes(name);
 }
 
+/** Splits [off, off + size) into naturally aligned pieces of at most maxWidth bytes: [offset, width][]. */
+function chunks(off: number, size: number, maxWidth = 8): [number, number][] {
+  const out: [number, number][] = [];
+  let pos = off;
+  const end = off + size;
+  while (pos < end) {
+    let w = maxWidth;
+    while (w > 1 && (((pos % w) + w) % w !== 0 || pos + w > end)) w /= 2;
+    out.push([pos, w]);
+    pos += w;
+  }
+  return out;
+}
+
 function sizeCode(bytes: number): Size {
   return bytes === 1 ? Size.B : bytes === 2 ? Size.H : bytes === 4 ? Size.W : Size.DW;
+}
+
+function negate(op: A.BinaryOperator): A.BinaryOperator {
+  const map: Partial<Record<A.BinaryOperator, A.BinaryOperator>> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+  return map[op] ?? op;
 }
 
 function comparison(op: A.BinaryOperator, signed: boolean): CondJmpOp | undefined {

@@ -9,6 +9,7 @@ import type { Diagnostics } from '../diagnostics.js';
 import type { AttachTarget, ArtifactConfig, EventDef, MapDef } from '../codegen/artifact.js';
 import type { SizedType } from '../types.js';
 import type { CField } from '../btf-types.js';
+import type { ScriptTypes } from '../c-types.js';
 
 /** The tracepoints the machine offers: tracefs in production (src/tracefs TraceEvents), a fake in tests. */
 export interface TracepointCatalog {
@@ -95,4 +96,6 @@ export interface CompileContext {
   resources: Resources | undefined;
   /** Kernel BTF, loaded on first use (undefined when the machine has none). */
   btf(): Btf | undefined;
+  /** Structs the script's C preamble declares. */
+  scriptTypes(): ScriptTypes;
 }

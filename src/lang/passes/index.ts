@@ -3,6 +3,7 @@
 import { analyseConfig } from './config.js';
 import type { CompileContext } from './context.js';
 import { expandProbes } from './probe-expansion.js';
+import { expandMacros } from './macro-expansion.js';
 import { allocateResources } from './resources.js';
 import { analyseTypes } from './semantic.js';
 
@@ -14,6 +15,8 @@ export interface Pass {
 export const PASSES: readonly Pass[] = [
   // First: max_strlen and stack_mode shape the types that later passes give to strings and stacks.
   { name: 'config', run: analyseConfig },
+  // Before anything reads probe bodies: macros become ordinary code.
+  { name: 'macro-expansion', run: expandMacros },
   // Before types: `args` fields and the `probe` builtin depend on which concrete probes there are.
   { name: 'probe-expansion', run: expandProbes },
   // Types, map key/value consistency, printf checks; iterates internally until map types settle.
@@ -24,6 +27,7 @@ export const PASSES: readonly Pass[] = [
 
 export { analyseConfig, defaultConfig } from './config.js';
 export { expandProbes, tracepointArgs } from './probe-expansion.js';
+export { expandMacros } from './macro-expansion.js';
 export { analyseTypes } from './semantic.js';
 export { allocateResources } from './resources.js';
 export type { CompileContext, CompileOptions, ExpandedProbe, TracepointCatalog, ArgField, TypeFacts, Resources } from './context.js';

@@ -1,7 +1,7 @@
 // Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
 // catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
 import { editDistance, type Btf } from '../../btf/index.js';
-import { btfToSized } from '../btf-types.js';
+import { btfToSized, cStructByName } from '../btf-types.js';
 import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
 import { AttachType, ProgType } from '../../sys/uapi.js';
 import type { EventField } from '../../tracefs/index.js';
@@ -256,7 +256,7 @@ function expandTracepoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint
   for (const m of matches) {
     const e = base(probe, ap, `tracepoint:${m.category}:${m.event}`, { kind: 'tracepoint', category: m.category, event: m.event }, ProgType.TRACEPOINT, 'tracepoint');
     try {
-      e.args = tracepointArgs(m.category, catalog.format(m.category, m.event).fields, ctx.config.maxStrlen);
+      e.args = tracepointArgs(m.category, catalog.format(m.category, m.event).fields, ctx.config.maxStrlen, safeBtf(ctx));
     } catch {
       e.args = undefined;
     }
@@ -280,7 +280,7 @@ function nearTracepoints(catalog: { categories(): string[]; events(c: string): s
 }
 
 /** The `args` fields of a tracepoint from its format file. */
-export function tracepointArgs(category: string, fields: readonly EventField[], maxStrlen: number): ArgField[] {
+export function tracepointArgs(category: string, fields: readonly EventField[], maxStrlen: number, btf?: Btf): ArgField[] {
   const out: ArgField[] = [];
   for (const f of fields) {
     const isChar = /\bchar\b/.test(f.type);
@@ -295,8 +295,11 @@ export function tracepointArgs(category: string, fields: readonly EventField[], 
       const elem = n > 0 ? f.size / n : f.size;
       type = { kind: 'array', element: int(intBits(elem), f.signed), length: n };
     } else if (f.type.includes('*')) {
-      type = pointer(isChar ? int(8, true) : int(8, false), category === 'syscalls');
       userPointer = category === 'syscalls';
+      // `struct __kernel_timespec *`: point at the struct from BTF when there is one, so its fields can be read.
+      const named = /^(?:const\s+)?(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\*$/.exec(f.type.trim());
+      const pointee = named && btf ? cStructByName(btf, `${named[1]} ${named[2]}`) : undefined;
+      type = pointer(pointee ?? (isChar ? int(8, true) : int(8, false)), userPointer);
     } else {
       type = int(intBits(f.size), f.signed);
     }

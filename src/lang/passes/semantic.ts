@@ -22,7 +22,8 @@ import {
   type SizedType,
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
-import { cField, cStructByName } from '../btf-types.js';
+import { cStructByName } from '../btf-types.js';
+import { kernelSymbols } from '../../symbols/kallsyms.js';
 
 /** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
 const IDENT_BUILTINS = new Set([
@@ -190,6 +191,10 @@ class Analyser {
       // `x += e` is `x = x + e`; the current type must be an integer.
       const cur = this.expr(target);
       const v = this.expr(s.value);
+      if (cur.kind === 'pointer' && (s.op === '+=' || s.op === '-=') && v.kind === 'int') {
+        this.store(target, cur, s);
+        return;
+      }
       if (cur.kind !== 'int' && cur.kind !== 'none') this.error(`Type mismatch for '${s.op}': ${typeName(cur)} is not an integer`, s);
       const r = arith(cur.kind === 'int' ? cur : I64, v.kind === 'int' ? v : I64);
       this.store(target, r, s);
@@ -211,6 +216,10 @@ class Analyser {
   }
 
   private store(target: A.Variable | A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
+    if (v.kind === 'cstruct') {
+      this.error(`Storing a ${v.name} by value is not supported yet: store its fields`, node);
+      return;
+    }
     if (target.kind === 'Variable') {
       const key = this.key(target);
       const cur = this.vars.get(key);
@@ -251,6 +260,8 @@ class Analyser {
     if (target.kind === 'MapAccess') {
       const k = target.key;
       keys = k.kind === 'Tuple' ? k.elements.map((e) => this.keyPart(e)) : [this.keyPart(k)];
+      // `@m[$t]` with a tuple $t is the same key as `@m[a, b]`.
+      if (keys.length === 1 && keys[0]!.kind === 'tuple') keys = [...keys[0]!.elements].map((t) => (t.kind === 'int' ? int(64, t.signed) : t));
       this.set(target.key, keys.length === 1 ? keys[0]! : tuple(keys));
     }
     const cur = this.ctx.types.mapKeys.get(name);
@@ -270,7 +281,7 @@ class Analyser {
 
   private keyPart(e: A.Expression): SizedType {
     const t = this.expr(e);
-    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t)) {
+    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t) || t.kind === 'cstruct') {
       this.error(`${typeName(t)} cannot be used as a map key`, e);
     }
     // Integers in keys are stored as 64-bit, as bpftrace does.
@@ -333,7 +344,7 @@ class Analyser {
         if (isAggregation(v)) {
           // count and sum read as their total over every CPU; the others have no single in-kernel value here.
           if (v.kind === 'count') return U64;
-          if (v.kind === 'sum') return int(64, v.signed);
+          if (v.kind === 'sum' || v.kind === 'min' || v.kind === 'max' || v.kind === 'avg') return int(64, v.signed);
           this.error(`Reading ${typeName(v)} maps in a probe is not supported`, e);
           return NONE;
         }
@@ -364,6 +375,7 @@ class Analyser {
             }
             return t;
           case '*':
+            if (t.kind === 'int') return int(64, t.signed);
             if (t.kind !== 'pointer') {
               this.error(`The * operator can not be used on expressions of type '${typeName(t)}'`, e);
               return NONE;
@@ -392,6 +404,7 @@ class Analyser {
         if (i.kind !== 'int') this.error('The array index operator [] only accepts integer indices', e.index);
         if (t.kind === 'array') return t.element;
         if (t.kind === 'pointer') return t.pointee;
+        if (t.kind === 'string') return int(8, true);
         this.error(`The array index operator [] can not be used on expressions of type '${typeName(t)}'`, e);
         return NONE;
       }
@@ -434,6 +447,22 @@ class Analyser {
         return tuple(e.elements.map((x) => this.expr(x)));
       case 'RecordLiteral':
         return { kind: 'record', name: undefined, fields: e.fields.map((f) => ({ name: f.name, type: this.set(f, this.expr(f.value)) })) };
+      case 'Offsetof': {
+        const st = e.arg.type ? this.cType(e.arg.type) : e.arg.expr ? this.expr(e.arg.expr) : undefined;
+        let cur = st?.kind === 'pointer' ? st.pointee : st;
+        let off = 0;
+        for (const name of e.fields) {
+          const f = cur?.kind === 'cstruct' ? this.ctx.scriptTypes().field(cur, name) : undefined;
+          if (!f) {
+            this.error(`'${cur ? typeName(cur) : 'type'}' has no field named '${name}'`, e);
+            return NONE;
+          }
+          off += f.offset;
+          cur = f.type;
+        }
+        this.ctx.types.constants.set(e, BigInt(off));
+        return U64;
+      }
       case 'Sizeof': {
         const size = this.sizeofValue(e);
         if (size === undefined) {
@@ -476,13 +505,18 @@ class Analyser {
       }
       case 'comm':
         return string(16);
-      case 'probe':
       case 'func':
+        if (this.ep.target.kind === 'kprobe' || this.ep.target.kind === 'fentry') return { kind: 'ksym' };
+        if (this.ep.target.kind === 'uprobe') return { kind: 'usym' };
+        return string(Math.max(...this.ctx.probes.map((p) => Buffer.byteLength(p.name))) + 1);
+      case 'probe':
         return string(Math.max(...this.ctx.probes.map((p) => Buffer.byteLength(p.name))) + 1);
       case 'retval':
         return I64;
       case 'usermode':
         return int(8, false);
+      case 'username':
+        return { kind: 'username' };
       case 'args': {
         if (this.ep.args === undefined) {
           this.error(`The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (${this.ep.target.kind} used here)`, e);
@@ -514,15 +548,37 @@ class Analyser {
     if (depth > 8) return undefined;
     for (const c of this.ctx.program.c) {
       if (c.kind !== 'CPreprocessor' || c.define?.name !== name || c.define.params !== undefined) continue;
-      const body = c.define.body.trim().replace(/^\((.*)\)$/, '$1').trim();
+      const body = c.define.body
+        .replace(/\/\*.*?\*\//g, '')
+        .replace(/\/\/.*$/, '')
+        .trim()
+        .replace(/^\((.*)\)$/, '$1')
+        .trim();
       const m = /^(-?)(0x[0-9a-fA-F]+|[0-9]+)[uUlL]*$/.exec(body);
       if (m) return (m[1] === '-' ? -1n : 1n) * BigInt(m[2]!);
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(body)) return this.constant(body, depth + 1);
       return undefined;
     }
+    // Enums the script declares: values count up from the last one given.
+    for (const c of this.ctx.program.c) {
+      if (c.kind !== 'CDefinition' || c.decl.kind !== 'enum') continue;
+      let next = 0n;
+      for (const en of c.decl.enumerators) {
+        if (en.value !== undefined) {
+          const v = /^\s*(-?)(0x[0-9a-fA-F]+|[0-9]+)\s*$/.exec(en.value);
+          const named = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(en.value);
+          if (v) next = (v[1] === '-' ? -1n : 1n) * BigInt(v[2]!);
+          else if (named) next = this.constant(named[1]!, depth + 1) ?? next;
+        }
+        if (en.name === name) return next;
+        next++;
+      }
+    }
     const btf = this.ctx.btf();
     const hits = btf?.findEnumerators(name) ?? [];
-    return hits.length > 0 ? hits[0]!.value : undefined;
+    if (hits.length > 0) return hits[0]!.value;
+    const known = WELL_KNOWN[name];
+    return known === undefined ? undefined : BigInt(known);
   }
 
   private sizeofValue(e: A.Sizeof): number | undefined {
@@ -534,7 +590,13 @@ class Analyser {
     if (!arg.type) return undefined;
     if (arg.type.kind === 'PointerType') return 8;
     const t = this.cType(arg.type);
-    return t ? sizeOf(t) : undefined;
+    if (t) return sizeOf(t);
+    // `sizeof(comm)` parses as a type name; it means the builtin.
+    if (arg.type.kind === 'NamedType' && (IDENT_BUILTINS.has(arg.type.name) || isParserBuiltinName(arg.type.name))) {
+      const b = this.builtin(arg.type.name.replace(/^__builtin_/, ''), e);
+      return b.kind === 'none' ? undefined : sizeOf(b);
+    }
+    return undefined;
   }
 
   /** A type written in a cast: builtin integers and kernel structs from BTF. */
@@ -543,10 +605,14 @@ class Analyser {
       const m = /^(u?)int(8|16|32|64)$/.exec(t.name);
       if (m) return int(Number(m[2]) as 8, m[1] === '');
       if (t.name === 'void' || t.name === 'char') return int(8, t.name === 'char');
+      const own = this.ctx.scriptTypes().struct(t.name);
+      if (own) return own;
       const btf = this.ctx.btf();
       return btf ? cStructByName(btf, t.name) : undefined;
     }
     if (t.kind === 'RecordType') {
+      const own = this.ctx.scriptTypes().struct(`${t.keyword} ${t.name}`);
+      if (own) return own;
       const btf = this.ctx.btf();
       return btf ? cStructByName(btf, `${t.keyword} ${t.name}`) : undefined;
     }
@@ -561,8 +627,7 @@ class Analyser {
     const t = this.expr(e.object);
     const st = t.kind === 'pointer' && t.pointee.kind === 'cstruct' ? t.pointee : t.kind === 'cstruct' ? t : undefined;
     if (st) {
-      const btf = this.ctx.btf();
-      const f = btf ? cField(btf, st.btfId, e.field) : undefined;
+      const f = this.ctx.scriptTypes().field(st, e.field);
       if (!f) {
         this.error(`Struct/union of type '${st.name}' does not contain a field named '${e.field}'`, e);
         return NONE;
@@ -610,6 +675,10 @@ class Analyser {
           if (l.kind !== 'none' && r.kind !== 'none') this.error(`The ${e.op} operator can not be used on expressions of types ${typeName(l)}, ${typeName(r)}`, e);
           return NONE;
         }
+        // Pointer arithmetic moves by elements, as in C.
+        if (l.kind === 'pointer' && r.kind === 'int' && (e.op === '+' || e.op === '-')) return l;
+        if (r.kind === 'pointer' && l.kind === 'int' && e.op === '+') return r;
+        if (l.kind === 'pointer' && r.kind === 'pointer' && e.op === '-') return I64;
         return arith(l.kind === 'int' ? l : U64, r.kind === 'int' ? r : U64);
       }
     }
@@ -712,6 +781,9 @@ class Analyser {
         if (!this.nargs(c, 1, 1 + 128)) return VOID;
         const fmt = args[0]!;
         const rest = args.slice(1).map((a) => this.expr(a));
+        rest.forEach((t, i) => {
+          if (t.kind === 'cstruct') this.error(`Printing a ${t.name} by value is not supported yet`, args[i + 1]!);
+        });
         if (fmt.kind !== 'StringLiteral') {
           this.expr(fmt);
           this.error(`${c.name}() expects a string literal as the first argument`, c);
@@ -736,6 +808,7 @@ class Analyser {
         const t = this.expr(a);
         if (args.length > 1) this.error(`Non-map print() only takes 1 argument, ${args.length} found`, c);
         if (t.kind === 'void') this.error(`${typeName(t)} type passed to print() is not printable`, c);
+        if (t.kind === 'cstruct') this.error(`Printing a ${t.name} by value is not supported yet`, c);
         return VOID;
       }
       case 'exit':
@@ -752,14 +825,14 @@ class Analyser {
         else if (!this.ctx.types.mapValues.has(args[0]!.name)) this.error(`Undefined map: ${(args[0] as A.MapRef).name}`, args[0]!);
         return VOID;
       case 'delete': {
-        if (!this.nargs(c, 1, 2)) return VOID;
+        if (!this.nargs(c, 1, 2)) return BOOL;
         const a = args[0]!;
         if (args.length === 2 && a.kind === 'MapRef') {
           this.keyedAccess(a.name, args[1]!, c);
         } else if (a.kind === 'MapAccess' || a.kind === 'MapRef') {
           this.expr(a);
         } else this.error('delete() expects a map argument', c);
-        return VOID;
+        return BOOL;
       }
       case 'has_key': {
         if (!this.nargs(c, 2, 2)) return BOOL;
@@ -789,6 +862,23 @@ class Analyser {
         if (a.kind !== 'string' || b.kind !== 'string') this.error('strncmp() only supports string arguments', c);
         if (this.literal(args[2]!) === undefined) this.error('strncmp() expects a int literal', c);
         return I64;
+      }
+      case 'len': {
+        if (!this.nargs(c, 1, 1)) return I64;
+        const m = args[0]!;
+        if (m.kind !== 'MapRef') {
+          this.error('len() expects a map or stack to be provided', c);
+          return I64;
+        }
+        if (!this.ctx.types.mapValues.has(m.name)) this.error(`Undefined map: ${m.name}`, m);
+        this.set(m, this.ctx.types.mapValues.get(m.name) ?? NONE);
+        return I64;
+      }
+      case 'strlen': {
+        if (!this.nargs(c, 1, 1)) return U64;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'string') this.error(`strlen() only supports string arguments (${typeName(t)} provided)`, c);
+        return U64;
       }
       case 'strcontains': {
         if (!this.nargs(c, 2, 2)) return BOOL;
@@ -868,7 +958,11 @@ class Analyser {
         return t;
       }
       case 'getopt': {
-        if (!this.nargs(c, 1, 2)) return NONE;
+        if (!this.nargs(c, 1, 3)) return NONE;
+        if (args[2]) {
+          if (args[2].kind !== 'StringLiteral') this.error('getopt() expects a string literal as the third argument', c);
+          else this.set(args[2], string(Buffer.byteLength(args[2].value) + 1));
+        }
         const name = args[0]!;
         if (name.kind !== 'StringLiteral') {
           this.error('getopt() expects a string literal as the first argument', c);
@@ -878,6 +972,59 @@ class Analyser {
         if (!args[1]) return BOOL;
         const d = this.expr(args[1]);
         return d.kind === 'int' ? I64 : d;
+      }
+      case 'ntop': {
+        if (!this.nargs(c, 1, 2)) return NONE;
+        const addr = args[args.length - 1]!;
+        if (args.length === 2) {
+          const af = this.expr(args[0]!);
+          if (af.kind !== 'int') this.error(`ntop() expects an integer address family (${typeName(af)} provided)`, c);
+        }
+        const t = this.expr(addr);
+        const size = t.kind === 'array' || t.kind === 'string' ? sizeOf(t) : t.kind === 'int' ? 4 : 0;
+        if (size !== 4 && size !== 16) this.error(`ntop() argument must be 4 or 16 bytes in size`, c);
+        return { kind: 'inet' };
+      }
+      case 'strerror':
+      case 'syscall_name':
+      case 'cgroup_path': {
+        if (!this.nargs(c, 1, c.name === 'cgroup_path' ? 2 : 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int') this.error(`${c.name}() only supports int arguments (${typeName(t)} provided)`, c);
+        if (args[1]) this.expr(args[1]);
+        return { kind: c.name };
+      }
+      case 'kaddr': {
+        if (!this.nargs(c, 1, 1)) return U64;
+        const n = args[0]!;
+        if (n.kind !== 'StringLiteral') {
+          this.error('kaddr() expects a string literal as the first argument', c);
+          return U64;
+        }
+        this.set(n, string(Buffer.byteLength(n.value) + 1));
+        let addr: bigint | undefined;
+        try {
+          addr = kernelSymbols().address(n.value);
+        } catch {
+          addr = undefined;
+        }
+        if (addr === undefined) this.error(`Failed to resolve kernel symbol: ${n.value}`, c);
+        else this.ctx.types.constants.set(c, addr);
+        return U64;
+      }
+      case 'buf': {
+        if (!this.nargs(c, 1, 2)) return NONE;
+        const t = this.expr(args[0]!);
+        let size = this.ctx.config.maxStrlen;
+        if (args[1]) {
+          const lit = this.literal(args[1]);
+          const lt = this.types.get(args[1]);
+          if (lit !== undefined) size = Math.min(size, Math.max(0, lit));
+          else if (lt?.kind !== 'int') this.error(`buf() expects an integer length (${lt ? typeName(lt) : 'none'} provided)`, c);
+        } else if (t.kind === 'array') size = sizeOf(t);
+        else if (t.kind === 'string') size = t.size;
+        else this.error(`buf() expects a length argument for non-array type ${typeName(t)}`, c);
+        return { kind: 'buffer', size };
       }
       case 'reg': {
         if (!this.nargs(c, 1, 1)) return U64;
@@ -906,7 +1053,8 @@ class Analyser {
 
   /** `delete(@m, k)` / `has_key(@m, k)`: k keys the map like `@m[k]`. */
   private keyedAccess(name: string, key: A.Expression, node: Node): void {
-    const keys = key.kind === 'Tuple' ? key.elements.map((x) => this.keyPart(x)) : [this.keyPart(key)];
+    let keys = key.kind === 'Tuple' ? key.elements.map((x) => this.keyPart(x)) : [this.keyPart(key)];
+    if (keys.length === 1 && keys[0]!.kind === 'tuple') keys = [...keys[0]!.elements].map((t) => (t.kind === 'int' ? int(64, t.signed) : t));
     this.set(key, keys.length === 1 ? keys[0]! : tuple(keys));
     const cur = this.ctx.types.mapKeys.get(name);
     if (cur === undefined) {
@@ -920,11 +1068,22 @@ class Analyser {
   }
 }
 
+/** Constants from kernel headers that BTF does not carry (they are #defines there). */
+const WELL_KNOWN: Readonly<Record<string, number>> = {
+  AF_UNSPEC: 0, AF_UNIX: 1, AF_LOCAL: 1, AF_INET: 2, AF_INET6: 10, AF_NETLINK: 16, AF_PACKET: 17,
+  TASK_RUNNING: 0, TASK_INTERRUPTIBLE: 1, TASK_UNINTERRUPTIBLE: 2,
+  O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_TRUNC: 0o1000, O_APPEND: 0o2000,
+};
+
 /** x86-64 struct pt_regs: byte offsets of the registers reg() can read. */
 export const PT_REGS: Readonly<Record<string, number>> = {
   r15: 0, r14: 8, r13: 16, r12: 24, bp: 32, bx: 40, r11: 48, r10: 56, r9: 64, r8: 72, ax: 80, cx: 88, dx: 96,
   si: 104, di: 112, orig_ax: 120, ip: 128, cs: 136, flags: 144, sp: 152, ss: 160,
 };
+
+function isParserBuiltinName(name: string): boolean {
+  return ['pid', 'tid', 'nsecs', 'args', 'ctx'].includes(name) || /^arg[0-9]+$/.test(name);
+}
 
 export function mapName(e: A.MapRef | A.MapAccess): string {
   return e.kind === 'MapRef' ? e.name : e.map.name;
