@@ -160,8 +160,10 @@ async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: numbe
   } catch (err) {
     return reportRunError(err);
   }
-  const color = process.stderr.isTTY === true && process.env['BPFTRACE_COLOR'] !== 'never';
-  const output: Output = opts.format === 'json' ? new JsonOutput(sink) : new TextOutput(sink, { color: color || process.env['BPFTRACE_COLOR'] === 'always' });
+  // BPFTRACE_COLOR: always, never, or auto (both streams on a terminal).
+  const colorMode = process.env['BPFTRACE_COLOR'];
+  const color = colorMode === 'always' || (colorMode !== 'never' && process.stdout.isTTY === true && process.stderr.isTTY === true);
+  const output: Output = opts.format === 'json' ? new JsonOutput(sink) : new TextOutput(sink, { color });
   let child: ChildCommand | undefined;
   try {
     if (opts.cmd !== undefined) child = ChildCommand.start(opts.cmd);
@@ -169,6 +171,7 @@ async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: numbe
       artifact,
       output,
       flush: () => sink.flush(),
+      outputClosed: () => sink.broken,
       log: (text) => sink.stderr(text),
       notify: (text) => {
         process.stdout.write(text);

@@ -7,6 +7,7 @@ import {
   probeText,
   toolAvailability,
   toolUsage,
+  ToolUnavailableError,
   ToolUsageError,
   type ToolArgs,
 } from '../tools/index.js';
@@ -41,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     program = tool.program(args);
   } catch (err) {
+    if (err instanceof ToolUnavailableError) {
+      process.stderr.write(`ERROR: ${err.message}\n`);
+      return 1;
+    }
     if (!(err instanceof ToolUsageError)) throw err;
     process.stderr.write(`ERROR: ${tool.name}: ${err.message}\n`);
     return 1;
@@ -80,7 +85,7 @@ function list(): number {
     out.push(...wrap(`probes: ${tool.needs.map(probeText).join(', ')}`, 21, 79));
     if (!here.ok) out.push(...wrap(`missing: ${here.reason}`, 21, 79));
   }
-  out.push('', 'Run one with `bpfkit tools NAME [options]`; `bpfkit tools NAME -h` shows its options.');
+  out.push('', 'Run one: bpfkit tools NAME [options]. Its options: bpfkit tools NAME -h');
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
@@ -95,16 +100,16 @@ function overview(): string {
   ].join('\n');
 }
 
-// Breaks a long comma-separated line at commas, indenting every line by `indent`.
+// Breaks a long line at spaces, indenting every line by `indent`.
 function wrap(text: string, indent: number, width: number): string[] {
   const pad = ' '.repeat(indent);
   const lines: string[] = [];
   let line = '';
-  for (const part of text.split(', ')) {
-    const next = line === '' ? part : `${line}, ${part}`;
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
     if (line !== '' && indent + next.length > width) {
-      lines.push(`${pad}${line},`);
-      line = part;
+      lines.push(`${pad}${line}`);
+      line = word;
     } else {
       line = next;
     }

@@ -106,7 +106,20 @@ export interface LhistType {
   readonly step: number;
 }
 
-export type AggregationType = CountType | SumLikeType | HistType | LhistType;
+/**
+ * tseries(): per (key, bucket) a { i64 value; u64 meta; u64 epoch } slot per CPU, bucket = epoch % numIntervals,
+ * epoch = bpf_ktime_get_tai_ns() / intervalNs; meta is the write time (agg none), the sample count (avg) or
+ * whether a value was set (min/max).
+ */
+export interface TseriesType {
+  readonly kind: 'tseries';
+  readonly intervalNs: number;
+  readonly numIntervals: number;
+  readonly agg: 'none' | 'avg' | 'sum' | 'min' | 'max';
+  readonly signed: boolean;
+}
+
+export type AggregationType = CountType | SumLikeType | HistType | LhistType | TseriesType;
 
 export type SizedType =
   | IntType
@@ -152,7 +165,10 @@ export function pointer(pointee: SizedType, userSpace = false): PointerType {
 }
 
 export function isAggregation(t: SizedType): t is AggregationType {
-  return t.kind === 'count' || t.kind === 'sum' || t.kind === 'min' || t.kind === 'max' || t.kind === 'avg' || t.kind === 'stats' || t.kind === 'hist' || t.kind === 'lhist';
+  return (
+    t.kind === 'count' || t.kind === 'sum' || t.kind === 'min' || t.kind === 'max' || t.kind === 'avg' || t.kind === 'stats' ||
+    t.kind === 'hist' || t.kind === 'lhist' || t.kind === 'tseries'
+  );
 }
 
 /** Values that fit in a register and are computed as 64-bit integers. */
@@ -215,6 +231,8 @@ export function sizeOf(t: SizedType): number {
     case 'avg':
     case 'stats':
       return 16;
+    case 'tseries':
+      return 24;
     default:
       return 8;
   }
@@ -326,6 +344,8 @@ export function typeName(t: SizedType): string {
       return 'hist_t';
     case 'lhist':
       return 'lhist_t';
+    case 'tseries':
+      return 'tseries_t';
   }
 }
 

@@ -28,8 +28,8 @@ export interface DecodeContext {
   userSymbol?(address: bigint, pid: number, withOffset: boolean): string | undefined;
   /** The addresses of a stack id in the stack map for this stack type (innermost first). */
   stackAddresses?(type: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[];
-  /** Symbol lines for one stack frame (one per inlined frame). */
-  stackFrame?(address: bigint, user: boolean, pid: number): string[];
+  /** Symbol lines for one stack frame (one per inlined frame); perf mode adds the module to user frames. */
+  stackFrame?(address: bigint, user: boolean, pid: number, perf: boolean): string[];
   /** Nanoseconds to add to a timestamp in this clock to get nanoseconds since the Unix epoch. */
   epochOffsetNs?(mode: 'boot' | 'monotonic' | 'tai' | 'sw_tai'): bigint;
   /** cgroup path of a cgroup id. */
@@ -139,7 +139,7 @@ function decodeStack(t: Extract<SizedType, { kind: 'stack' }>, bytes: Uint8Array
   const pid = t.user ? Number(readU64(bytes, offset + 8)) : 0;
   // A negative id means bpf_get_stackid failed: the stack prints empty.
   const addresses = id < 0n ? [] : (ctx.stackAddresses?.(t, Number(id)) ?? []);
-  const frames = t.mode === 'raw' ? undefined : addresses.map((a) => ctx.stackFrame?.(a, t.user, pid) ?? [a.toString(16)]);
+  const frames = t.mode === 'raw' ? undefined : addresses.map((a) => ctx.stackFrame?.(a, t.user, pid, t.mode === 'perf') ?? [a.toString(16)]);
   return stack(addresses, { user: t.user, mode: t.mode, ...(frames ? { frames } : {}) });
 }
 

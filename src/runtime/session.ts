@@ -3,6 +3,7 @@
 //   ring buffer) → attach every other probe → release the -c command → "Attached N probes" → poll the ring
 //   buffer until exit(), a signal, the traced process's end, or (with only begin/end probes) an empty buffer →
 //   detach → run end probes → drain → lost-event warning → print the maps.
+import { readFileSync } from 'node:fs';
 import { Epoll, sys } from '../sys/index.js';
 import type { BpfMap } from '../kernel/map.js';
 import { RingBufReader } from '../kernel/ringbuf.js';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   readonly notifyAttached?: boolean;
   /** Poll timeout (ms) of one wait for records. */
   readonly pollMs?: number;
+  /** True once the output is gone (a closed pipe, as with `| head`): the run then ends as on Ctrl-C. */
+  readonly outputClosed?: () => boolean;
 }
 
 /** Runs the script to its end; resolves to bpftrace's exit code (exit()'s argument, 0 otherwise). */
@@ -53,6 +56,18 @@ export async function runSession(options: SessionOptions): Promise<number> {
 }
 
 const BATCH_MS = 50;
+
+/** False once the process has exited, zombies included (their parent may not have reaped them yet). */
+function processRunning(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
 // Thrown by the record callback to end a batch early (RingBufReader.poll stops after a throwing callback).
 const YIELD = Symbol('yield');
 
@@ -239,13 +254,7 @@ class Session {
   #traceeGone(): boolean {
     const o = this.#o;
     if (o.child && !o.child.isAlive) return true;
-    if (o.pid !== undefined) {
-      try {
-        process.kill(o.pid, 0);
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    }
+    if (o.pid !== undefined) return !processRunning(o.pid);
     return false;
   }
 
@@ -286,6 +295,7 @@ class Session {
         n = await this.#batch(reader);
       }
       this.#o.flush();
+      if (this.#o.outputClosed?.()) this.#exitSignal = true;
       if (this.#exitSignal) {
         this.#finalize = true;
         return;

@@ -67,9 +67,12 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
       }
       return out;
     },
-    stackFrame(address: bigint, isUser: boolean, pid: number): string[] {
-      const name = isUser ? uname(address, pid, true) : kname(address, true);
-      return [name ?? (isUser ? `0x${address.toString(16)}` : address.toString(16))];
+    stackFrame(address: bigint, isUser: boolean, pid: number, perf: boolean): string[] {
+      if (!isUser) return [kname(address, true) ?? address.toString(16)];
+      const hit = user(pid)?.symbolize(address);
+      if (!hit || hit.name === undefined) return [perf ? `0x${address.toString(16)} ([unknown])` : `0x${address.toString(16)}`];
+      const name = `${hit.name}+${hit.offset}`;
+      return [perf ? `${name} (${hit.module || '[unknown]'})` : name];
     },
     epochOffsetNs(mode): bigint {
       // TAI runs 37 s ahead of UTC (since 2017).
@@ -77,7 +80,7 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
       return monoOffset;
     },
     cgroupPath(id: bigint): string {
-      return findCgroup(id) ?? '';
+      return cgroupPaths(id);
     },
     userName(uid: number): string {
       names ??= readPasswd();
@@ -99,8 +102,32 @@ function readPasswd(): Map<number, string> {
   return out;
 }
 
-// cgroup v2 ids are the inode numbers of the cgroup directories.
-function findCgroup(id: bigint, root = '/sys/fs/cgroup'): string | undefined {
+// cgroup_path(): `NAME:PATH` in each cgroup hierarchy that has the cgroup, comma-separated, as bpftrace
+// prints it: the cgroup2 hierarchy (named `unified`) first, then the v1 ones by name.
+function cgroupPaths(id: bigint): string {
+  const v2: [string, string][] = [];
+  const v1: [string, string][] = [];
+  try {
+    for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+      const [, dir, type] = line.split(' ');
+      if (dir === undefined) continue;
+      if (type === 'cgroup2') v2.push(['unified', dir]);
+      else if (type === 'cgroup') v1.push([dir.slice(dir.lastIndexOf('/') + 1), dir]);
+    }
+  } catch {
+    return '';
+  }
+  v1.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const parts: string[] = [];
+  for (const [name, root] of [...v2, ...v1]) {
+    const path = findCgroup(id, root);
+    if (path !== undefined) parts.push(`${name}:${path}`);
+  }
+  return parts.join(',');
+}
+
+// cgroup ids are the inode numbers of the cgroup directories.
+function findCgroup(id: bigint, root: string): string | undefined {
   const walk = (dir: string, rel: string, depth: number): string | undefined => {
     try {
       if (BigInt(statSync(dir, { bigint: true }).ino) === id) return rel === '' ? '/' : rel;

@@ -109,7 +109,8 @@ export function parseToolArgs(tool: ToolSpec, argv: readonly string[]): ToolArgs
   }
   positionals.forEach((raw, k) => {
     const spec = specs[k]!;
-    if (!/^\d+$/.test(raw) || Number(raw) === 0) throw new ToolUsageError(tool.name, `Invalid ${spec.key}: ${raw} is not a positive integer`);
+    if (!/^\d+$/.test(raw)) throw new ToolUsageError(tool.name, `Invalid ${spec.key}: ${raw} is not a whole number`);
+    if (Number(raw) === 0 && spec.key !== 'threshold') throw new ToolUsageError(tool.name, `Invalid ${spec.key}: it must be at least 1`);
     values.set(spec.key, Number(raw));
   });
   return new ToolArgs(values, values.get('help') === true);
@@ -132,7 +133,7 @@ export function toolUsage(tool: ToolSpec, invokedAs = `bpfkit tools ${tool.name}
     const prefix = `bpfkit tools ${tool.name}`;
     const ex = tool.examples.map(([args, what]) => [`${prefix}${args ? ` ${args}` : ''}`, what] as const);
     const w = Math.max(...ex.map(([c]) => c.length)) + 3;
-    for (const [cmd, what] of ex) lines.push(cmd.length + 3 + what.length + 2 > 79 ? `  ${cmd}\n      # ${what}` : `  ${cmd.padEnd(w)}# ${what}`);
+    for (const [cmd, what] of ex) lines.push(2 + w + 2 + what.length > 79 ? `  ${cmd}\n      # ${what}` : `  ${cmd.padEnd(w)}# ${what}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -24,6 +24,13 @@ import { tcpconnect } from './tcpconnect.js';
 import { tcpstates } from './tcpstates.js';
 import { runqslower } from './runqslower.js';
 import { threaded } from './threaded.js';
+import { swapin } from './swapin.js';
+import { vfscount, vfsstat } from './vfsstat.js';
+import { execsnoop } from './execsnoop.js';
+import { tcplife } from './tcplife.js';
+import { tcpretrans } from './tcpretrans.js';
+import { tcpaccept } from './tcpaccept.js';
+import { runqlen } from './runqlen.js';
 import { UnknownToolError } from './errors.js';
 import { biolatency } from './biolatency.js';
 import { biosnoop } from './biosnoop.js';
@@ -33,6 +40,14 @@ import { killsnoop } from './killsnoop.js';
 import { opensnoop } from './opensnoop.js';
 
 const TOOLS: readonly ToolSpec[] = [
+  runqlen,
+  tcpaccept,
+  tcpretrans,
+  tcplife,
+  execsnoop,
+  swapin,
+  vfscount,
+  vfsstat,
   threaded,
   runqslower,
   tcpstates,

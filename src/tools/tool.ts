@@ -25,9 +25,12 @@ export interface OptionSpec {
   readonly help: string;
 }
 
-/** Trailing numbers, as BCC takes them: `interval` in seconds, then `count` of intervals. */
+/**
+ * Trailing numbers, as BCC takes them: `interval` in seconds then `count` of intervals, or a `duration` in
+ * seconds, or a `threshold` (which may be 0).
+ */
 export interface PositionalSpec {
-  readonly key: 'interval' | 'count' | 'duration';
+  readonly key: 'interval' | 'count' | 'duration' | 'threshold';
   readonly help: string;
 }
 

@@ -3,6 +3,7 @@
 // computed in their maps and ring-buffer records.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSync, closeSync } from 'node:fs';
+import koffi from 'koffi';
 import { histBucketIndex, lhistBucketIndex } from '../../src/runtime/value/index.js';
 import { structLayout, type CompiledArtifact } from '../../src/lang/index.js';
 import { compileOk, getpgid, getpid, load, sumPerCpu, u64Key, type Loaded } from './harness.js';
@@ -490,5 +491,62 @@ describe('structs declared in the script', () => {
     // __syscall_nr: getpgid is 121 on x86-64.
     expect(scalar(l, '@nr')).toBe(121n);
     expect([scalar(l, '@off'), scalar(l, '@size')]).toEqual([16n, 24n]);
+  });
+});
+
+describe('tseries', () => {
+  it('writes the current interval slot with its epoch and aggregates within it', () => {
+    const l = run('BEGIN { @t = tseries(5, 1s, 10); @s = tseries(3, 1000s, 4, "sum"); @s = tseries(4, 1000s, 4, "sum"); @m = tseries(9, 1000s, 4, "max"); @m = tseries(2, 1000s, 4, "max"); }', () => {});
+    const slots = (m: string) => {
+      const out: { bucket: bigint; value: bigint; meta: bigint; epoch: bigint }[] = [];
+      for (const k of l.maps.get(m)!.keys()) {
+        const bucket = new DataView(k.buffer, k.byteOffset).getBigUint64(8, true);
+        for (const v of perCpu(l, m, k)) {
+          const d = new DataView(v.buffer, v.byteOffset);
+          if (d.getBigUint64(16, true) !== 0n) out.push({ bucket, value: d.getBigInt64(0, true), meta: d.getBigUint64(8, true), epoch: d.getBigUint64(16, true) });
+        }
+      }
+      return out;
+    };
+    const [t] = slots('@t');
+    expect(t!.value).toBe(5n);
+    expect(t!.bucket).toBe(t!.epoch % 10n);
+    // CLOCK_TAI is UTC plus the TAI offset (37 s when NTP has set it, else 0); the epoch is whole seconds of it.
+    expect(Number(t!.epoch) - Math.floor(Date.now() / 1000)).toBeGreaterThanOrEqual(-1);
+    expect(Number(t!.epoch) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(40);
+    expect(slots('@s').map((s) => s.value)).toEqual([7n]);
+    expect(slots('@m').map((s) => [s.value, s.meta])).toEqual([[9n, 1n]]);
+  });
+});
+
+describe('uprobe strings', () => {
+  it('reads a string argument of a libc function from user memory', () => {
+    const libc = '/lib/x86_64-linux-gnu/libc.so.6';
+    const path = `/tmp/bpfkit-uprobe-${PID}`;
+    const l = run(`uprobe:${libc}:access /pid == PID/ { if (strcontains(str(arg0), "bpfkit-uprobe")) { @p = str(arg0); @mode = arg1; } }`, () => {
+      koffi.load(libc).func('int access(const char *path, int mode)')(path, 4);
+    });
+    const v = l.maps.get('@p')!.lookup(u64Key(0))!;
+    expect(text(v, 0, v.length)).toBe(path);
+    expect(scalar(l, '@mode')).toBe(4n);
+  });
+});
+
+describe('struct values', () => {
+  it('copies a struct read through a pointer into a record, field by field', () => {
+    const l = run(
+      `struct rec { unsigned short type; unsigned char flags; unsigned char preempt; int pid; int nr; long arg; };
+       tracepoint:syscalls:sys_enter_getpgid ${FILTER} { $r = *((struct rec *)ctx); @nr = $r.nr; @arg = $r.arg - BASE; @v = *((struct rec *)ctx); }`,
+      calls([BASE + 3]),
+    );
+    expect(scalar(l, '@nr')).toBe(121n);
+    expect(scalar(l, '@arg')).toBe(3n);
+    const def = l.artifact.maps.find((m) => m.name === '@v')!;
+    const rec = def.user!.valueType;
+    if (rec.kind !== 'record') throw new Error(`@v is a ${rec.kind}, not a record`);
+    const v = l.maps.get('@v')!.lookup(u64Key(0))!;
+    const layout = structLayout(rec.fields.map((f) => f.type));
+    const nrAt = layout.offsets[rec.fields.findIndex((f) => f.name === 'nr')]!;
+    expect(new DataView(v.buffer, v.byteOffset).getInt32(nrAt, true)).toBe(121);
   });
 });

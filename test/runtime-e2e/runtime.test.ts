@@ -128,6 +128,17 @@ describe.skipIf(skip !== false)('bpfkit runs bpftrace programs end to end', () =
     expect(r).toEqual({ code: 0, stdout: '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n\n\n@calls: 2\n', stderr: '' });
   });
 
+  it('with -p PID stops when that process exits', async () => {
+    const { spawn } = await import('node:child_process');
+    const spinner = spawn(tools.workload, ['spin', '2'], { stdio: 'ignore' });
+    const pid = spinner.pid!;
+    const r = bpfkit(tools, ['-q', '-p', String(pid), '-e', `tracepoint:syscalls:sys_enter_getpid /pid == ${pid}/ { @calls = count(); }`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    // The loop's own calls were counted, and nothing else printed: the run ended because the process did.
+    expect(r.stdout).toMatch(/^\n\n@calls: [1-9]\d*\n$/);
+  });
+
   it('loads and attaches but runs nothing with --dry-run', () => {
     const r = bpfkit(tools, ['--dry-run', '-e', 'tracepoint:syscalls:sys_enter_getpid { @ = count(); }']);
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -143,6 +154,21 @@ describe.skipIf(skip !== false)('bpfkit runs bpftrace programs end to end', () =
   it('validates -p as bpftrace does', () => {
     expect(bpfkit(tools, ['-p', 'a1', '-e', 'BEGIN { }'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR: Failed to parse pid: invalid integer: a1\n' });
     expect(bpfkit(tools, ['-p', '5000000', '-e', 'BEGIN { }'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR: Pid out of range: 5000000\n' });
+  });
+
+  it('attaches only the probes --probe-filter matches, begin and end always', () => {
+    const r = bpfkit(tools, [
+      '--probe-filter',
+      ':200',
+      '-e',
+      'BEGIN { printf("begin\\n"); } interval:ms:100 { printf("bad\\n"); exit(); } interval:ms:200 { printf("hit\\n"); exit(); } END { printf("end\\n"); }',
+    ]);
+    expect(r).toEqual({ code: 0, stdout: 'begin\nhit\nend\n\n\n', stderr: 'Attached 3 probes\n' });
+  });
+
+  it('joins a string array up to the strings the probe read', () => {
+    const r = bpfkit(tools, ['-q', '-c', `${tools.workload} getpid 1`, '-e', 'tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args.argv, ","); }']);
+    expect(r).toEqual({ code: 0, stdout: `${tools.workload},getpid,1\n\n\n`, stderr: '' });
   });
 
   it('refuses system() without --unsafe', () => {

@@ -76,6 +76,18 @@ describe.skipIf(skip !== false)('scheduler tools', () => {
     expect(atLeast2).toBeGreaterThanOrEqual(NAPS - 1);
   });
 
+  it('runqslower with threshold 0 prints every wait of the fixture', async () => {
+    const r = await traceNaps('runqslower', ['0']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toMatch(/^TIME\s+COMM\s+TID\s+LAT\(us\)$/);
+    const rows = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((c) => c[2] === String(r.pid));
+    expect(rows.length).toBeGreaterThanOrEqual(NAPS);
+    for (const c of rows) {
+      expect(c[1]).toBe('naps');
+      expect(c[3]).toMatch(/^\d+$/);
+    }
+  });
+
   it('offcputime sums the naps under the kernel stack of nanosleep', async () => {
     const r = await traceNaps('offcputime', ['-K']);
     expect(r.stderr).toBe('');
@@ -111,5 +123,33 @@ describe.skipIf(skip !== false)('profile', () => {
     // One second at 99 Hz of a thread that never sleeps: most of the 99 samples, and never more.
     expect(samples).toBeGreaterThan(0);
     expect(samples).toBeLessThanOrEqual(99 * 2);
+  });
+
+  it('threaded prints the spinning thread’s samples each interval and stops after its count', async () => {
+    const w = startGated(spin, []);
+    await until(() => w.stdout().includes('spinning'));
+    const r = await traceWhile(b, ['threaded', '-p', String(w.pid), '1', '2'], () => undefined, { stopsItself: true });
+    await w.finish();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`Sampling PID ${w.pid} threads at 99 Hertz. Ctrl-C to end.`);
+    const counts = [...r.stdout.matchAll(new RegExp(`^@samples\\[spin, ${w.pid}\\]: (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+    expect(counts).toHaveLength(2);
+    for (const n of counts) expect(n).toBeGreaterThan(0);
+  });
+
+  it('runqlen sees tasks queued behind the running one when three spinners share two CPUs', async () => {
+    const spinners = [startGated(spin, []), startGated(spin, []), startGated(spin, [])];
+    for (const w of spinners) await until(() => w.stdout().includes('spinning'));
+    const r = await traceWhile(b, ['runqlen', '1'], () => undefined, { stopsItself: true });
+    for (const w of spinners) await w.finish();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const h = histogram(r.stdout, '@runqlen:');
+    expect(total(h)).toBeGreaterThan(0);
+    let queued = 0;
+    for (const [bucket, n] of h) if (bucket !== '[0]') queued += n;
+    expect(queued).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,8 @@
 // The compiled script as plain data: the contract between the compiler (which writes it) and the runtime
 // (which loads, attaches and runs it and decodes every ring-buffer record and map by it). No AST in here.
 //
-// Life of a script: the runtime creates every map in `maps` (keeping the fd of each by `name`), patches each
+// Life of a script: the runtime creates every map in `maps` (keeping the fd of each by `name`), writes the
+// `GLOBALS_MAP` entry (start time, -c child pid), patches each
 // program's relocations with those fds (src/isa applyRelocations), loads the programs, then:
 //   1. runs the `begin` programs, in `probes` order, with BPF_PROG_TEST_RUN before anything else is attached
 //      (bpftrace: "begin is triggered before all other probes are attached"), draining the ring buffer after
@@ -106,7 +107,10 @@ export interface ProbeProgram {
 }
 
 export type AttachTarget =
-  /** Fired by the runtime with BPF_PROG_TEST_RUN (the program is a raw tracepoint one), not attached. */
+  /**
+   * Fired by the runtime with BPF_PROG_TEST_RUN (the program is a raw tracepoint one, ctx_in = 8 zero bytes
+   * works), not attached; several begin (end) probes run in `probes` order.
+   */
   | { readonly kind: 'begin' }
   | { readonly kind: 'end' }
   | { readonly kind: 'tracepoint'; readonly category: string; readonly event: string }
@@ -160,7 +164,9 @@ export interface UserMapInfo {
    * count/sum: one u64 (s64 when signed) per CPU, summed;
    * min/max: { i64 value; u64 isSet } per CPU, isSet 0 when the CPU never stored (mergeMinMax);
    * avg/stats: { i64 total; u64 count } per CPU, summed (mergeAvg);
-   * hist/lhist: one u64 count per (key, bucket) per CPU (mergeHist/mergeLhist).
+   * hist/lhist: one u64 count per (key, bucket) per CPU (mergeHist/mergeLhist);
+   * tseries: one { i64 value; u64 meta; u64 epoch } per (key, bucket) per CPU (mergeTseriesSlots), where
+   * bucket = epoch % numIntervals and epoch = TAI nanoseconds (CLOCK_TAI) / intervalNs; see TseriesType.
    */
   readonly aggregation: AggregationType['kind'] | 'value';
 }

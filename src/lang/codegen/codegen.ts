@@ -329,7 +329,12 @@ class ProbeGenerator {
         // may_goto bounds a loop for the verifier (it stops after the kernel's iteration budget) so that loops
         // whose end depends on run-time values verify; loops against a constant verify faster without it.
         if (!comparesWithConstant(s.cond)) a.mayGoto(end);
-        this.jumpUnless(s.cond, end);
+        // Branch into the body and fall through to the exit: the verifier then finishes the exit path at once
+        // instead of keeping one pending branch per iteration (it gives up past 8192).
+        const body = a.newLabel('whilebody');
+        this.jumpIf(s.cond, body);
+        a.ja(end);
+        a.label(body);
         this.loops.push({ breakLabel: end, continueLabel: top });
         this.block(s.body);
         this.loops.pop();
@@ -358,7 +363,10 @@ class ProbeGenerator {
         if (s.iterable.end.kind !== 'IntegerLiteral' || s.iterable.start.kind !== 'IntegerLiteral') a.mayGoto(end);
         this.varLoad(R1, v);
         a.emit(ldxMem(Size.DW, R2, FP, endSlot));
-        a.jmpReg(JmpOp.JSGE, R1, R2, end);
+        const body = a.newLabel('forbody');
+        a.jmpReg(JmpOp.JSLT, R1, R2, body);
+        a.ja(end);
+        a.label(body);
         this.release(r);
         this.loops.push({ breakLabel: end, continueLabel: next });
         this.block(s.body);
@@ -544,6 +552,11 @@ class ProbeGenerator {
       this.scalar(args[0], v);
     }
     const keyOff = this.buildKey(target, def);
+    if (vt.kind === 'tseries') {
+      this.tseries(def, keyOff, vt, v!);
+      this.release(v!);
+      return;
+    }
     if (vt.kind === 'hist' || vt.kind === 'lhist') {
       const bucketOff = keyOff + roundUp(info.keyBytes, 8);
       if (vt.kind === 'hist') this.log2Bucket(v!, vt.bits);
@@ -608,6 +621,73 @@ class ProbeGenerator {
     this.update(def.name, keyOff, valOff);
     a.label(done);
     if (v !== undefined) this.release(v);
+  }
+
+  /** tseries(v): the slot of the current interval, reset when it holds an older interval, then updated. */
+  private tseries(def: MapDef, keyOff: number, t: Extract<SizedType, { kind: 'tseries' }>, v: Reg): void {
+    const a = this.asm;
+    const bucketOff = keyOff + roundUp(def.user!.keyBytes, 8);
+    const epoch = this.stackSlot();
+    const now = this.stackSlot();
+    a.emit(call(Helper.ktime_get_tai_ns), stxMem(Size.DW, FP, R0, now));
+    a.emit(...ldImm64(R1, BigInt(t.intervalNs)), alu64Reg(AluOp.DIV, R0, R1), stxMem(Size.DW, FP, R0, epoch));
+    a.emit(...ldImm64(R1, BigInt(t.numIntervals)), alu64Reg(AluOp.MOD, R0, R1), stxMem(Size.DW, R9, R0, bucketOff));
+    const valOff = this.scratch(24);
+    const have = a.newLabel('ts.have');
+    const update = a.newLabel('ts.update');
+    const done = a.newLabel('ts.done');
+    this.lookup(def.name, keyOff);
+    a.jmpImm(JmpOp.JNE, R0, 0, have);
+    // A new slot: built in scratch, then inserted.
+    a.emit(stMem(Size.DW, R9, valOff, 0), stMem(Size.DW, R9, valOff + 8, 0), ldxMem(Size.DW, R1, FP, epoch), stxMem(Size.DW, R9, R1, valOff + 16));
+    this.addr(R0, valOff);
+    this.tseriesUpdate(t, v, epoch, now);
+    a.ja(update);
+    a.label(have);
+    this.tseriesUpdate(t, v, epoch, now);
+    a.ja(done);
+    a.label(update);
+    this.update(def.name, keyOff, valOff);
+    a.label(done);
+  }
+
+  /** Updates the slot at r0 with v for this interval. Clobbers r1-r3. */
+  private tseriesUpdate(t: Extract<SizedType, { kind: 'tseries' }>, v: Reg, epoch: number, now: number): void {
+    const a = this.asm;
+    if (t.agg !== 'none') {
+      const same = a.newLabel('ts.same');
+      a.emit(ldxMem(Size.DW, R1, R0, 16), ldxMem(Size.DW, R2, FP, epoch));
+      a.jmpReg(JmpOp.JEQ, R1, R2, same);
+      a.emit(stMem(Size.DW, R0, 0, 0), stMem(Size.DW, R0, 8, 0));
+      a.label(same);
+    }
+    switch (t.agg) {
+      case 'avg':
+        a.emit(ldxMem(Size.DW, R1, R0, 8), alu64Imm(AluOp.ADD, R1, 1), stxMem(Size.DW, R0, R1, 8));
+        a.emit(ldxMem(Size.DW, R1, R0, 0), alu64Reg(AluOp.ADD, R1, v), stxMem(Size.DW, R0, R1, 0));
+        break;
+      case 'sum':
+        a.emit(ldxMem(Size.DW, R1, R0, 0), alu64Reg(AluOp.ADD, R1, v), stxMem(Size.DW, R0, R1, 0));
+        break;
+      case 'min':
+      case 'max': {
+        const set = a.newLabel('ts.set');
+        const keep = a.newLabel('ts.keep');
+        a.emit(ldxMem(Size.DW, R1, R0, 8));
+        a.jmpImm(JmpOp.JEQ, R1, 0, set);
+        a.emit(ldxMem(Size.DW, R1, R0, 0));
+        const op: CondJmpOp = t.agg === 'min' ? (t.signed ? JmpOp.JSLE : JmpOp.JLE) : t.signed ? JmpOp.JSGE : JmpOp.JGE;
+        a.jmpReg(op, R1, v, keep);
+        a.label(set);
+        a.emit(stxMem(Size.DW, R0, v, 0), stMem(Size.DW, R0, 8, 1));
+        a.label(keep);
+        break;
+      }
+      case 'none':
+        a.emit(stxMem(Size.DW, R0, v, 0), ldxMem(Size.DW, R1, FP, now), stxMem(Size.DW, R0, R1, 8));
+        break;
+    }
+    a.emit(ldxMem(Size.DW, R1, FP, epoch), stxMem(Size.DW, R0, R1, 16));
   }
 
   /** r2 = hist bucket of v (as the runtime's histBucketIndex numbers them). Clobbers r1-r4. */
@@ -852,8 +932,13 @@ class ProbeGenerator {
       case 'numaid':
         return helper(Helper.get_numa_node_id);
       case 'retval':
-        if (this.ep.argsKind !== 'pt_regs') throw new CodegenError('retval is not available in this probe', e);
         this.ctxTo(R1);
+        if (this.ep.target.kind === 'fentry' && this.ep.target.ret) {
+          // fexit: the return value follows the arguments in the context's u64 array.
+          a.emit(ldxMem(Size.DW, dst, R1, (this.ep.args?.length ?? 0) * 8));
+          return;
+        }
+        if (this.ep.argsKind !== 'pt_regs') throw new CodegenError('retval is not available in this probe', e);
         a.emit(ldxMem(Size.DW, dst, R1, PT_REGS_RAX));
         return;
       case 'ctx':
@@ -1217,10 +1302,18 @@ class ProbeGenerator {
         const loop = a.newLabel('sl.loop');
         const done = a.newLabel('sl.done');
         a.emit(mov64Imm(dst, 0));
+        // Loops branch *into* the next iteration and fall through to the exit, so the verifier finishes the short
+        // exit paths first instead of piling one pending branch per iteration (it gives up past 8192).
+        const body = a.newLabel('sl.body');
+        const more = a.newLabel('sl.more');
         a.label(loop);
-        a.jmpImm(JmpOp.JGE, dst, st.size, done);
+        a.jmpImm(JmpOp.JLT, dst, st.size, body);
+        a.ja(done);
+        a.label(body);
         a.emit(mov64Reg(R1, R9), alu64Imm(AluOp.ADD, R1, so), alu64Reg(AluOp.ADD, R1, dst), ldxMem(Size.B, R1, R1, 0));
-        a.jmpImm(JmpOp.JEQ, R1, 0, done);
+        a.jmpImm(JmpOp.JNE, R1, 0, more);
+        a.ja(done);
+        a.label(more);
         a.emit(alu64Imm(AluOp.ADD, dst, 1));
         a.ja(loop);
         a.label(done);
@@ -1246,14 +1339,24 @@ class ProbeGenerator {
         const done = a.newLabel('sc.done');
         // r1 = start index; each start is compared with the needle byte by byte.
         a.emit(mov64Imm(R1, 0));
+        const body = a.newLabel('sc.body');
+        const scan = a.newLabel('sc.scan');
+        // Branches go into the next step and fall through to the exits (see strlen).
         a.label(loop);
-        a.jmpImm(JmpOp.JGT, R1, last, done);
+        a.jmpImm(JmpOp.JLE, R1, last, body);
+        a.ja(done);
+        a.label(body);
         a.emit(mov64Reg(R2, R9), alu64Imm(AluOp.ADD, R2, ho), alu64Reg(AluOp.ADD, R2, R1));
         a.emit(ldxMem(Size.B, R3, R2, 0));
-        a.jmpImm(JmpOp.JEQ, R3, 0, done);
+        a.jmpImm(JmpOp.JNE, R3, 0, scan);
+        a.ja(done);
+        a.label(scan);
         for (let j = 0; j < lit.length; j++) {
+          const ok = a.newLabel('sc.ok');
           if (j > 0) a.emit(ldxMem(Size.B, R3, R2, j));
-          a.jmpImm(JmpOp.JNE, R3, lit[j]!, next);
+          a.jmpImm(JmpOp.JEQ, R3, lit[j]!, ok);
+          a.ja(next);
+          a.label(ok);
         }
         a.emit(mov64Imm(dst, 1));
         a.ja(done);
@@ -1386,6 +1489,14 @@ class ProbeGenerator {
     const et = this.typeOf(e);
     if (isScalar(t)) {
       this.valueInto(e, off, t);
+      return;
+    }
+    if (et.kind === 'cstruct' && t.kind === 'record') {
+      const r = this.reg(e);
+      if (e.kind === 'Unary' && e.op === '*') this.scalar(e.operand, r);
+      else this.cAddress(e, r);
+      this.structCopy(et, r, off, t);
+      this.release(r);
       return;
     }
     switch (e.kind) {
@@ -1544,7 +1655,10 @@ class ProbeGenerator {
         }
         const r = this.reg(c);
         this.scalar(args[0]!, r);
-        let helper: number = Helper.probe_read_str;
+        // Plain integers: user memory in uprobes, else the helper that reads either (x86-64 has disjoint
+        // address spaces, so bpf_probe_read_str tells them apart).
+        const inUser = this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt';
+        let helper: number = inUser ? Helper.probe_read_user_str : Helper.probe_read_str;
         if (at.kind === 'pointer') helper = at.userSpace ? Helper.probe_read_user_str : Helper.probe_read_kernel_str;
         if (args[0]!.kind === 'FieldAccess' && this.ep.args) {
           const f = this.ep.args.find((x) => x.name === (args[0] as A.FieldAccess).field);
@@ -1753,6 +1867,34 @@ class ProbeGenerator {
       return;
     }
     this.memInto(e, off, this.typeOf(e));
+  }
+
+  /** Copies a kernel struct at the address in `addr` into a record at scratch `off`, field by field. */
+  private structCopy(st: SizedType, addr: Reg, off: number, rec: SizedType): void {
+    if (st.kind !== 'cstruct' || rec.kind !== 'record') throw new CodegenError('Internal error: struct copy of a non-struct', undefined);
+    const a = this.asm;
+    const fields = this.ctx.scriptTypes().fields(st) ?? [];
+    const layout = structLayout(rec.fields.map((f) => f.type));
+    this.zero(off, layout.size);
+    rec.fields.forEach((rf, i) => {
+      const cf = fields.find((f) => f.name === rf.name)?.field;
+      if (!cf) return;
+      const dst = off + layout.offsets[i]!;
+      if (rf.type.kind === 'record' && cf.type.kind === 'cstruct') {
+        a.emit(alu64Imm(AluOp.ADD, addr, cf.offset));
+        this.structCopy(cf.type, addr, dst, rf.type);
+        a.emit(alu64Imm(AluOp.SUB, addr, cf.offset));
+        return;
+      }
+      const size = Math.min(sizeOf(rf.type), cf.bitSize > 0 ? 8 : sizeOf(cf.type));
+      this.addr(R1, dst);
+      a.emit(mov64Imm(R2, size), mov64Reg(R3, addr), alu64Imm(AluOp.ADD, R3, cf.offset), call(Helper.probe_read_kernel));
+      if (cf.bitSize > 0) {
+        a.emit(ldxMem(Size.DW, R1, R9, dst));
+        if (cf.bitOffset > 0) a.emit(alu64Imm(AluOp.RSH, R1, cf.bitOffset));
+        a.emit(alu64Imm(AluOp.LSH, R1, 64 - cf.bitSize), alu64Imm(AluOp.RSH, R1, 64 - cf.bitSize), stxMem(Size.DW, R9, R1, dst));
+      }
+    });
   }
 
   /** Whether a pointer expression points into user memory (syscall tracepoint pointers do). */
@@ -1975,6 +2117,30 @@ class ProbeGenerator {
     this.release(r);
   }
 
+  /** Jumps to `label` when the condition is true (comparisons branch directly). */
+  private jumpIf(cond: A.Expression, label: string): void {
+    const a = this.asm;
+    if (cond.kind === 'Binary' && ['==', '!=', '<', '<=', '>', '>='].includes(cond.op)) {
+      const lt = this.typeOf(cond.left);
+      const rt = this.typeOf(cond.right);
+      if (isScalar(lt) && isScalar(rt)) {
+        const signed = (lt.kind === 'int' && lt.signed && rt.kind !== 'int') || (rt.kind === 'int' && rt.signed && lt.kind !== 'int') || (lt.kind === 'int' && lt.signed && rt.kind === 'int' && rt.signed);
+        const op = comparison(cond.op, signed)!;
+        const r = this.reg(cond);
+        this.scalar(cond.left, r);
+        const k = cond.right.kind === 'IntegerLiteral' ? BigInt.asIntN(64, cond.right.value) : undefined;
+        if (k !== undefined && k >= -0x80000000n && k <= 0x7fffffffn) a.jmpImm(op, r, Number(k), label);
+        else this.withSecond(cond.right, r, (t) => a.jmpReg(op, r, t, label));
+        this.release(r);
+        return;
+      }
+    }
+    const r = this.reg(cond);
+    this.scalar(cond, r);
+    a.jmpImm(JmpOp.JNE, r, 0, label);
+    this.release(r);
+  }
+
   private ifExpr(e: A.IfExpr): void {
     const a = this.asm;
     const other = a.newLabel('else');
@@ -1999,7 +2165,7 @@ function comparesWithConstant(e: A.Expression): boolean {
 }
 
 function isAggregationCall(name: string): boolean {
-  return ['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist'].includes(name);
+  return ['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist', 'tseries'].includes(name);
 }
 
 /** Splits [off, off + size) into naturally aligned pieces of at most maxWidth bytes: [offset, width][]. */

@@ -12,7 +12,9 @@ const KNOWN = new Set([
 ]);
 
 export function defaultConfig(): ArtifactConfig {
-  return { maxStrlen: 1024, stackMode: 'bpftrace', printMapsOnExit: true, maxMapKeys: 4096, perfRbPages: 64, unsafe: false, raw: {} };
+  // bpftrace sizes its ring buffer from available memory, capped at 16544 KiB, rounded to a power of two of
+  // pages: 4096 pages (16 MiB) on any machine with that much free.
+  return { maxStrlen: 1024, stackMode: 'bpftrace', printMapsOnExit: true, maxMapKeys: 4096, perfRbPages: 4096, unsafe: false, raw: {} };
 }
 
 export function analyseConfig(ctx: CompileContext): void {
@@ -47,8 +49,14 @@ export function analyseConfig(ctx: CompileContext): void {
     stackMode: (mode === 'perf' || mode === 'raw' ? mode : 'bpftrace') as StackMode,
     printMapsOnExit: bool('print_maps_on_exit', c.printMapsOnExit),
     maxMapKeys: num('max_map_keys', c.maxMapKeys),
-    perfRbPages: num('perf_rb_pages', c.perfRbPages),
+    perfRbPages: powerOfTwo(Math.max(1, num('perf_rb_pages', c.perfRbPages) || c.perfRbPages)),
     unsafe: ctx.options.unsafe ?? false,
     raw,
   };
+}
+
+/** The power of two nearest n (the ring buffer's size must be one). */
+function powerOfTwo(n: number): number {
+  const lo = 2 ** Math.floor(Math.log2(n));
+  return n - lo < lo * 2 - n ? lo : lo * 2;
 }

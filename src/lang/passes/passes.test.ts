@@ -73,6 +73,13 @@ describe('probe expansion', () => {
     );
   });
 
+  it('skips missing tracepoints with a warning when config says missing_probes = warn', () => {
+    const r = check('config = { missing_probes = warn } tracepoint:syscalls:nope, tracepoint:syscalls:sys_enter_open {}');
+    expect(r.diagnostics.ok).toBe(true);
+    expect(r.diagnostics.warnings.map((w) => w.message)).toEqual(['No matches for tracepoint syscalls:nope. Skipping.']);
+    expect(r.context!.probes.map((p) => p.name)).toEqual(['tracepoint:syscalls:sys_enter_open']);
+  });
+
   it('accepts interval, profile, software and hardware probes and names them', () => {
     const r = check('interval:s:1 {} profile:hz:99 {} software:cpu-clock:1000 {} hardware:cycles {} interval:ms:100 {}');
     expect(r.diagnostics.ok).toBe(true);

@@ -243,6 +243,13 @@ function expandTracepoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint
     return [];
   }
   if (matches.length === 0) {
+    // config missing_probes: error (default), warn, or ignore, as in bpftrace.
+    const policy = String(ctx.config.raw['missing_probes'] ?? 'error');
+    if (policy === 'ignore') return [];
+    if (policy === 'warn') {
+      d.warning(`No matches for tracepoint ${category}:${event}. Skipping.`, ap.range);
+      return [];
+    }
     const hints: string[] = [];
     if (!hasWildcard(category) && !hasWildcard(event)) {
       const near = nearTracepoints(catalog, category, event);

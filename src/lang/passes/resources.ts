@@ -44,10 +44,10 @@ export function allocateResources(ctx: CompileContext): void {
     let type: MapDef['type'] = MapType.HASH;
     let keySize = kb;
     let valueSize = Math.max(1, sizeOf(value));
-    if (agg === 'hist' || agg === 'lhist') {
+    if (agg === 'hist' || agg === 'lhist' || agg === 'tseries') {
       type = MapType.PERCPU_HASH;
       keySize = roundUp(kb, 8) + 8;
-      valueSize = 8;
+      valueSize = agg === 'tseries' ? 24 : 8;
     } else if (agg !== 'value') {
       type = MapType.PERCPU_HASH;
     }
@@ -56,7 +56,7 @@ export function allocateResources(ctx: CompileContext): void {
       type,
       keySize,
       valueSize,
-      maxEntries: keys.length === 0 && agg !== 'hist' && agg !== 'lhist' ? 1 : maxEntries,
+      maxEntries: keys.length === 0 && agg !== 'hist' && agg !== 'lhist' && agg !== 'tseries' ? 1 : maxEntries,
       user: { name, keyTypes: keys, keyBytes: kb, valueType: value, aggregation: agg },
     });
   }
@@ -112,11 +112,19 @@ export function typeAcross(ctx: CompileContext, n: Node): SizedType {
   return out ?? I64;
 }
 
-/** Wire type for a value: integers travel as 64-bit, as bpftrace's printf does. */
-function wireType(t: SizedType): SizedType {
+/** Wire type for a value: integers travel as 64-bit, as bpftrace's printf does; structs as records. */
+function wireType(t: SizedType, ctx?: CompileContext): SizedType {
+  if (t.kind === 'cstruct' && ctx) return recordOf(ctx, t);
   if (t.kind === 'int') return { kind: 'int', bits: 64, signed: t.signed };
   if (t.kind === 'bool') return t;
   return t;
+}
+
+/** A struct value as the record it is sent as: its fields in order, their widths kept. */
+function recordOf(ctx: CompileContext, t: SizedType): SizedType {
+  if (t.kind !== 'cstruct') return t;
+  const fields = ctx.scriptTypes().fields(t) ?? [];
+  return { kind: 'record', name: t.name, fields: fields.map((f) => ({ name: f.name, type: recordOf(ctx, f.field.type) })) };
 }
 
 function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefined {
@@ -130,7 +138,7 @@ function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefi
     case 'debugf': {
       const fmt = args[0];
       if (fmt?.kind !== 'StringLiteral') return undefined;
-      const types = args.slice(1).map((a) => wireType(typeAcross(ctx, a)));
+      const types = args.slice(1).map((a) => wireType(typeAcross(ctx, a), ctx));
       const layout = eventLayout(types);
       const pos = c.range.file.position(c.range.start);
       return { id, kind: c.name, format: fmt.value, args: layout.args, size: layout.size, location: `${c.range.file.name}:${pos.line}:${pos.col}` };
@@ -142,7 +150,7 @@ function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefi
         const layout = eventLayout([I64, I64]);
         return { id, kind: 'print_map', map: a.name, args: layout.args, size: layout.size };
       }
-      const layout = eventLayout([wireType(typeAcross(ctx, a))]);
+      const layout = eventLayout([wireType(typeAcross(ctx, a), ctx)]);
       return { id, kind: 'print_value', args: [layout.args[0]!], size: layout.size };
     }
     case 'clear':

@@ -38,7 +38,7 @@ export function builtinName(e: A.Expression): string | undefined {
   return undefined;
 }
 
-const AGGREGATIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist']);
+const AGGREGATIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist', 'tseries']);
 const UNSAFE = new Set(['system', 'signal', 'override']);
 
 export function analyseTypes(ctx: CompileContext): void {
@@ -215,10 +215,31 @@ class Analyser {
     this.store(target, v, s);
   }
 
+  /**
+   * A kernel or script struct used as a value becomes a record of its fields (read field by field at their C
+   * offsets), printed by bpftrace as `{ .a = 1, .b = 2 }`. Very large structs are refused.
+   */
+  structValue(t: SizedType, node: Node, depth = 0): SizedType | undefined {
+    if (t.kind !== 'cstruct') return t;
+    const fields = this.ctx.scriptTypes().fields(t);
+    if (!fields || fields.length === 0 || fields.length > 64 || depth > 3) {
+      this.error(`Using a ${t.name} by value is not supported: store its fields`, node);
+      return undefined;
+    }
+    const out: { name: string; type: SizedType }[] = [];
+    for (const f of fields) {
+      const ft = this.structValue(f.field.type, node, depth + 1);
+      if (!ft) return undefined;
+      out.push({ name: f.name, type: ft });
+    }
+    return { kind: 'record', name: t.name, fields: out };
+  }
+
   private store(target: A.Variable | A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
     if (v.kind === 'cstruct') {
-      this.error(`Storing a ${v.name} by value is not supported yet: store its fields`, node);
-      return;
+      const rec = this.structValue(v, node);
+      if (!rec) return;
+      v = rec;
     }
     if (target.kind === 'Variable') {
       const key = this.key(target);
@@ -444,7 +465,7 @@ class Analyser {
       case 'BlockExpr':
         return this.block(e);
       case 'Tuple':
-        return tuple(e.elements.map((x) => this.expr(x)));
+        return tuple(e.elements.map((x) => this.structValue(this.expr(x), x) ?? NONE));
       case 'RecordLiteral':
         return { kind: 'record', name: undefined, fields: e.fields.map((f) => ({ name: f.name, type: this.set(f, this.expr(f.value)) })) };
       case 'Offsetof': {
@@ -718,6 +739,27 @@ class Analyser {
         }
         return { kind: 'hist', bits };
       }
+      case 'tseries': {
+        if (!need(3, 4)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'int' && t.kind !== 'bool') this.error(`tseries() only supports integer arguments (${typeName(t)} provided)`, c);
+        const interval = this.literal(args[1]!);
+        const num = this.literal(args[2]!);
+        if (interval === undefined || interval <= 0) this.error('tseries() interval_ns must be a positive integer literal', c);
+        if (num === undefined || num <= 0) this.error('tseries() num_intervals must be a positive integer literal', c);
+        else if (num > 1000000) this.error('tseries() num_intervals must be at most 1000000', c);
+        let agg: 'none' | 'avg' | 'sum' | 'min' | 'max' = 'none';
+        const a = args[3];
+        if (a) {
+          if (a.kind !== 'StringLiteral' || !['avg', 'sum', 'min', 'max'].includes(a.value)) {
+            this.error('tseries() expects one of the following aggregation functions: avg, max, min, sum', a);
+          } else {
+            agg = a.value as typeof agg;
+            this.set(a, string(Buffer.byteLength(a.value) + 1));
+          }
+        }
+        return { kind: 'tseries', intervalNs: interval ?? 1, numIntervals: num ?? 1, agg, signed: t.kind === 'int' && t.signed };
+      }
       case 'lhist': {
         if (!need(4, 4)) return NONE;
         const t = this.expr(args[0]!);
@@ -782,7 +824,7 @@ class Analyser {
         const fmt = args[0]!;
         const rest = args.slice(1).map((a) => this.expr(a));
         rest.forEach((t, i) => {
-          if (t.kind === 'cstruct') this.error(`Printing a ${t.name} by value is not supported yet`, args[i + 1]!);
+          if (t.kind === 'cstruct') rest[i] = this.structValue(t, args[i + 1]!) ?? NONE;
         });
         if (fmt.kind !== 'StringLiteral') {
           this.expr(fmt);
@@ -808,7 +850,7 @@ class Analyser {
         const t = this.expr(a);
         if (args.length > 1) this.error(`Non-map print() only takes 1 argument, ${args.length} found`, c);
         if (t.kind === 'void') this.error(`${typeName(t)} type passed to print() is not printable`, c);
-        if (t.kind === 'cstruct') this.error(`Printing a ${t.name} by value is not supported yet`, c);
+        if (t.kind === 'cstruct') this.structValue(t, c);
         return VOID;
       }
       case 'exit':
