@@ -3,7 +3,7 @@
 // with -v each one's arguments indented by four spaces.
 import { readFileSync } from 'node:fs';
 import { loadKernelBtf, type Btf } from '../btf/index.js';
-import { openElf, type ElfFile } from '../elf/index.js';
+import { isFileMapping, openElf, readProcMaps, type ElfFile } from '../elf/index.js';
 import { resolveBinary } from '../kernel/link/index.js';
 import type { AttachTarget } from '../lang/index.js';
 import { TraceEvents } from '../tracefs/index.js';
@@ -27,6 +27,8 @@ function wildcard(pattern: string): (s: string) => boolean {
 
 export interface ListOptions {
   readonly verbose: boolean;
+  /** -p PID: user-space probes of that process's executable and libraries are listed too. */
+  readonly pid?: number;
   readonly write?: (text: string) => void;
 }
 
@@ -37,19 +39,21 @@ export function listProbes(search: string | undefined, options: ListOptions): nu
     let value = raw.trim();
     if (value === '') value = '*:*';
     else if (!value.includes(':')) value = `*:${value}`;
-    lines.push(...listPattern(value, options.verbose));
+    lines.push(...listPattern(value, options.verbose, options.pid));
   }
   (options.write ?? ((t: string) => process.stdout.write(t)))(lines.map((l) => `${l}\n`).join(''));
   return 0;
 }
 
-function listPattern(pattern: string, verbose: boolean): string[] {
+function listPattern(pattern: string, verbose: boolean, pid: number | undefined): string[] {
   const parts = pattern.split(':');
   const kindPattern = parts[0]!;
   let suffix = pattern.slice(pattern.indexOf(':') + 1);
   if (suffix === '' && parts.length === 1) suffix = '*';
+  // A pid brings the user-space kinds into wildcard listings.
+  const wildKinds = pid === undefined ? KERNEL_KINDS : [...KERNEL_KINDS, 'uprobe', 'usdt'];
   const kinds = kindPattern.includes('*') || parts.length === 1
-    ? KERNEL_KINDS.filter(wildcard(kindPattern === '' ? '*' : kindPattern))
+    ? wildKinds.filter(wildcard(kindPattern === '' ? '*' : kindPattern))
     : [ALIASES[kindPattern] ?? kindPattern.toLowerCase()];
   const out: string[] = [];
   for (const kind of [...new Set(kinds)].sort()) {
@@ -74,7 +78,8 @@ function listPattern(pattern: string, verbose: boolean): string[] {
       case 'uprobe':
       case 'uretprobe':
       case 'usdt':
-        if (parts.length > 2) out.push(...listUserProbes(kind, parts[1]!, parts.slice(2).join(':')));
+        if (parts.length > 2) out.push(...listUserProbes(kind, [parts[1]!], parts.slice(2).join(':'), pid));
+        else if (pid !== undefined) out.push(...listUserProbes(kind, processFiles(pid), suffix === '' ? '*' : suffix, pid));
         break;
       default:
         break;
@@ -88,23 +93,35 @@ function matchList(kind: string, items: readonly string[], search: string): stri
   return [...new Set(items.filter(m))].sort().map((i) => `${kind}:${i}`);
 }
 
-// Functions (uprobe, uretprobe) or USDT probes of one binary, by its symbol table and notes.
-function listUserProbes(kind: string, target: string, search: string): string[] {
-  const path = resolveBinary(target);
-  if (path === undefined) return [];
-  let elf: ElfFile;
+// The executable and libraries a process has mapped.
+function processFiles(pid: number): string[] {
   try {
-    elf = openElf(path);
+    return [...new Set(readProcMaps(pid).filter(isFileMapping).map((m) => m.path))];
   } catch {
     return [];
   }
+}
+
+// Functions (uprobe, uretprobe) or USDT probes of binaries, by their symbol tables and notes.
+function listUserProbes(kind: string, targets: readonly string[], search: string, pid: number | undefined): string[] {
   const m = wildcard(search === '' ? '*' : search);
-  if (kind === 'usdt') {
-    const names = elf.usdtNotes().map((n) => `${n.provider}:${n.name}`);
-    return [...new Set(names.filter(m))].sort().map((n) => `usdt:${path}:${n}`);
+  const out: string[] = [];
+  for (const target of targets) {
+    const path = resolveBinary(target, pid);
+    if (path === undefined) continue;
+    let elf: ElfFile;
+    try {
+      elf = openElf(path);
+    } catch {
+      continue;
+    }
+    const names =
+      kind === 'usdt'
+        ? elf.usdtNotes().map((n) => `${n.provider}:${n.name}`)
+        : elf.symbols().filter((s) => s.type === 'func' && s.section !== 0 && s.name !== '').map((s) => s.name);
+    for (const n of [...new Set(names.filter(m))].sort()) out.push(`${kind}:${path}:${n}`);
   }
-  const funcs = elf.symbols().filter((s) => s.type === 'func' && s.section !== 0 && s.name !== '').map((s) => s.name);
-  return [...new Set(funcs.filter(m))].sort().map((n) => `${kind}:${path}:${n}`);
+  return out;
 }
 
 function listTracepoints(search: string, verbose: boolean): string[] {

@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       if (search !== undefined && search.includes('.') && !/[:*]/.test(search)) {
         process.stderr.write(`WARNING: It appears that '${search}' is a filename but the file does not exist. Treating '${search}' as a search pattern.\n`);
       }
-      return (await import('./list.js')).listProbes(search === '*' ? undefined : search, { verbose: opts.verbose });
+      return (await import('./list.js')).listProbes(search === '*' ? undefined : search, { verbose: opts.verbose, ...(pid !== undefined ? { pid } : {}) });
     }
   }
 

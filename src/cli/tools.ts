@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(program);
     return 0;
   }
-  const here = toolAvailability(tool);
+  const here = toolAvailability(tool, args);
   if (!here.ok) {
     process.stderr.write(`ERROR: Cannot run ${tool.name}: ${here.reason}\n`);
     return 1;

@@ -8,6 +8,7 @@
 // (tracefs formats, BTF), which options can replace with fakes. The result also keeps the typed context for
 // the `-d`/`--emit` dumps (dumpTypedAst, dumpBytecode).
 import { loadKernelBtf, type Btf } from '../btf/index.js';
+import { AssemblerError, InsnError } from '../isa/index.js';
 import { possibleCpus } from '../kernel/cpus.js';
 import { TraceEvents } from '../tracefs/index.js';
 import type { Node } from './ast/node.js';
@@ -94,8 +95,10 @@ export function compile(source: string, filename: string, options: CompileOption
         funcInfo: g.funcInfo,
       });
     } catch (err) {
-      if (!(err instanceof CodegenError)) throw err;
-      diagnostics.error(err.message, (err.node ?? ep.probe).range);
+      if (err instanceof CodegenError) diagnostics.error(err.message, (err.node ?? ep.probe).range);
+      // An operand the instruction set cannot encode, or a jump too far: the program is beyond what we generate.
+      else if (err instanceof InsnError || err instanceof AssemblerError) diagnostics.error(`Cannot generate code for ${ep.name}: ${err.message}`, ep.probe.range);
+      else throw err;
     }
   });
   if (!diagnostics.ok) return { artifact: undefined, diagnostics, context: ctx };

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolveLibrary } from '../elf/index.js';
 import { haveFentry, haveKprobes, havePerfEventAttach, haveUprobes } from '../kernel/index.js';
 import { TracefsError, traceEvents } from '../tracefs/index.js';
+import type { ToolArgs } from './options.js';
 import { probeText, type ProbeNeed, type ToolSpec } from './tool.js';
 
 export interface Availability {
@@ -11,8 +12,10 @@ export interface Availability {
   readonly reason: string;
 }
 
-export function toolAvailability(tool: ToolSpec): Availability {
-  for (const need of tool.needs) {
+/** Checks `tool.needs`, or the needs its arguments make when it has them (funccount's pattern). */
+export function toolAvailability(tool: ToolSpec, args?: ToolArgs): Availability {
+  const needs = args !== undefined && tool.needsFor ? tool.needsFor(args) : tool.needs;
+  for (const need of needs) {
     const reason = missing(need);
     if (reason !== undefined) return { ok: false, reason };
   }

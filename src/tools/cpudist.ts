@@ -1,13 +1,16 @@
 // cpudist: how long tasks run on a CPU each time they are scheduled, as a histogram (or off-CPU time with -O).
 import { PID } from './common.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const cpudist: ToolSpec = {
   name: 'cpudist',
   summary: 'Summarize on-CPU time per scheduling as a histogram',
   category: 'processes',
-  needs: [{ kind: 'tracepoint', event: 'sched:sched_switch' }],
+  needs: [
+    { kind: 'tracepoint', event: 'sched:sched_switch' },
+    { kind: 'tracepoint', event: 'sched:sched_process_free' },
+  ],
   options: [
     { key: 'ms', short: 'm', long: 'milliseconds', help: 'histogram in milliseconds' },
     { key: 'offcpu', short: 'O', long: 'offcpu', help: 'measure off-CPU time instead' },
@@ -55,10 +58,17 @@ export const cpudist: ToolSpec = {
 }
 
 tracepoint:sched:sched_switch
-${predicate()}{
+{
 ${body}
 }
-
+${args.flag('offcpu') ? `
+// A task's last switch-out comes after its exit; forget it when it is freed.
+tracepoint:sched:sched_process_free
+{
+  delete(@left[args.pid]);
+  delete(@back[args.pid]);
+}
+` : ''}
 ${intervalBlock(interval, args.int('count'), `printf("\\n");\nprint(@${unit});\nclear(@${unit});`)}END
 {
   ${args.flag('offcpu') ? 'clear(@left);\n  clear(@back);' : 'clear(@oncpu);'}${interval !== undefined ? `\n  clear(@${unit});` : ''}

@@ -2,7 +2,7 @@
 // exit_group()'s argument and a fatal signal from signal_deliver; the parent and age are known for processes
 // forked while tracing (shown as - otherwise).
 import { DURATION, NAME, PID, taskFilters, TIME_ARGS, TIME_FORMAT, TIME_HEADER, TIMESTAMP, durationProbe } from './common.js';
-import { headerPrintf, predicate } from './program.js';
+import { headerPrintf } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const exitsnoop: ToolSpec = {
@@ -28,7 +28,7 @@ export const exitsnoop: ToolSpec = {
   ],
   program(args) {
     const ts = args.flag('timestamp');
-    const filter = predicate('args.group_dead', ...taskFilters('exitsnoop', args));
+    const cond = ['args.group_dead', ...taskFilters('exitsnoop', args)].join(' && ');
     const failedOnly = args.flag('failed');
     // bpftrace has no integer-to-string conversion, so each combination of known/unknown parent and
     // exit code/signal is its own printf.
@@ -68,19 +68,23 @@ tracepoint:signal:signal_deliver
 }
 
 tracepoint:sched:sched_process_exit
-${filter}
 {
-  if (@start[pid]) {
-    $age = (nsecs - @start[pid]) / 1000000;
-    ${report(true)}
-  } else {
-    ${report(false)}
+  // Threads end here too (without group_dead): only their bookkeeping is dropped.
+  if (${cond}) {
+    if (@start[pid]) {
+      $age = (nsecs - @start[pid]) / 1000000;
+      ${report(true)}
+    } else {
+      ${report(false)}
+    }
   }
-  delete(@start[pid]);
-  delete(@ppid[pid]);
-  delete(@code[pid]);
-  delete(@sig[pid]);
-  delete(@exited[pid]);
+  delete(@start[tid]);
+  delete(@ppid[tid]);
+  if (args.group_dead) {
+    delete(@code[pid]);
+    delete(@sig[pid]);
+    delete(@exited[pid]);
+  }
 }
 
 ${durationProbe(args)}END

@@ -7,7 +7,10 @@ export const offcputime: ToolSpec = {
   name: 'offcputime',
   summary: 'Summarize off-CPU time by stack trace',
   category: 'processes',
-  needs: [{ kind: 'tracepoint', event: 'sched:sched_switch' }],
+  needs: [
+    { kind: 'tracepoint', event: 'sched:sched_switch' },
+    { kind: 'tracepoint', event: 'sched:sched_process_free' },
+  ],
   options: [
     PID,
     TID,
@@ -52,6 +55,13 @@ tracepoint:sched:sched_switch
     delete(@start[args.next_pid]);${kernel ? '\n    delete(@kst[args.next_pid]);' : ''}${user ? '\n    delete(@ust[args.next_pid]);' : ''}
   }
 }
+
+// A task's last switch-out comes after its exit; forget it when it is freed.
+tracepoint:sched:sched_process_free
+{
+  delete(@start[args.pid]);${kernel ? '\n  delete(@kst[args.pid]);' : ''}${user ? '\n  delete(@ust[args.pid]);' : ''}
+}
+
 ${duration !== undefined ? `interval:s:${duration} { exit(); }\n\n` : ''}END
 {
   clear(@start);${kernel ? '\n  clear(@kst);' : ''}${user ? '\n  clear(@ust);' : ''}

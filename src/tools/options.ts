@@ -109,6 +109,10 @@ export function parseToolArgs(tool: ToolSpec, argv: readonly string[]): ToolArgs
   }
   positionals.forEach((raw, k) => {
     const spec = specs[k]!;
+    if (spec.key === 'pattern') {
+      values.set(spec.key, raw);
+      return;
+    }
     if (!/^\d+$/.test(raw)) throw new ToolUsageError(tool.name, `Invalid ${spec.key}: ${raw} is not a whole number`);
     if (Number(raw) === 0 && spec.key !== 'threshold') throw new ToolUsageError(tool.name, `Invalid ${spec.key}: it must be at least 1`);
     values.set(spec.key, Number(raw));

@@ -31,6 +31,11 @@ import { tcplife } from './tcplife.js';
 import { tcpretrans } from './tcpretrans.js';
 import { tcpaccept } from './tcpaccept.js';
 import { runqlen } from './runqlen.js';
+import { drsnoop } from './drsnoop.js';
+import { funccount } from './funccount.js';
+import { biostacks } from './biostacks.js';
+import { filelife } from './filelife.js';
+import { fsrwstat } from './fsrwstat.js';
 import { UnknownToolError } from './errors.js';
 import { biolatency } from './biolatency.js';
 import { biosnoop } from './biosnoop.js';
@@ -40,6 +45,11 @@ import { killsnoop } from './killsnoop.js';
 import { opensnoop } from './opensnoop.js';
 
 const TOOLS: readonly ToolSpec[] = [
+  filelife,
+  fsrwstat,
+  biostacks,
+  funccount,
+  drsnoop,
   runqlen,
   tcpaccept,
   tcpretrans,

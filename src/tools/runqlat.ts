@@ -11,6 +11,7 @@ export const runqlat: ToolSpec = {
     { kind: 'tracepoint', event: 'sched:sched_wakeup' },
     { kind: 'tracepoint', event: 'sched:sched_wakeup_new' },
     { kind: 'tracepoint', event: 'sched:sched_switch' },
+    { kind: 'tracepoint', event: 'sched:sched_process_free' },
   ],
   options: [
     TIMESTAMP,
@@ -32,12 +33,18 @@ export const runqlat: ToolSpec = {
     const unit = args.flag('ms') ? 'msecs' : 'usecs';
     const div = args.flag('ms') ? 1000000 : 1000;
     const pid = args.int('pid');
-    // At sched_switch the current task is the one leaving the CPU, so its tid → pid is learnt there; the task
-    // coming in is known by its tid only (args.next_pid), and its pid from when it last left a CPU.
-    const key = args.flag('tids') ? '[args.next_pid]' : args.flag('pids') ? '[@tgid[args.next_pid]]' : '';
+    // At sched_switch the current task is the one leaving the CPU, so its process id is learnt there; the task
+    // coming in is known by its thread id only (args.next_pid). Only the threads that matter are remembered
+    // (those of -p's process; every thread for -P), each forgotten when its task is freed, after its last switch, so the maps stay small.
+    const perPid = args.flag('pids');
+    const key = args.flag('tids') ? '[args.next_pid]' : perPid ? '[@tgid[args.next_pid]]' : '';
     const interval = args.int('interval');
     const stamp = args.flag('timestamp') ? 'time("%H:%M:%S\\n");\n' : '';
-    const cond = pid !== undefined ? `$ns && @tgid[args.next_pid] == ${pid}` : '$ns';
+    const cond = pid !== undefined ? '$ns && @target[args.next_pid]' : '$ns';
+    const learn = [
+      ...(pid !== undefined ? [`if (pid == ${pid}) {\n    @target[tid] = 1;\n  }`] : []),
+      ...(perPid ? ['@tgid[tid] = pid;'] : []),
+    ];
     return `BEGIN
 {
   printf("Tracing run queue latency... Hit Ctrl-C to end.\\n");
@@ -50,8 +57,7 @@ tracepoint:sched:sched_wakeup_new
 }
 
 tracepoint:sched:sched_switch
-{
-  @tgid[tid] = pid;
+{${learn.map((l) => `\n  ${l}`).join('')}
   // A task preempted while runnable (state 0) goes straight back to the run queue.
   if (args.prev_state == 0) {
     @qtime[args.prev_pid] = nsecs;
@@ -62,11 +68,15 @@ tracepoint:sched:sched_switch
   }
   delete(@qtime[args.next_pid]);
 }
-
+${learn.length > 0 ? `
+tracepoint:sched:sched_process_free
+{
+  ${[...(pid !== undefined ? ['delete(@target[args.pid]);'] : []), ...(perPid ? ['delete(@tgid[args.pid]);'] : [])].join('\n  ')}
+}
+` : ''}
 ${intervalBlock(interval, args.int('count'), `printf("\\n");\n${stamp}print(@${unit});\nclear(@${unit});`)}END
 {
-  clear(@qtime);
-  clear(@tgid);${interval !== undefined ? `\n  clear(@${unit});` : ''}
+  clear(@qtime);${pid !== undefined ? '\n  clear(@target);' : ''}${perPid ? '\n  clear(@tgid);' : ''}${interval !== undefined ? `\n  clear(@${unit});` : ''}
 }
 `;
   },

@@ -11,6 +11,7 @@ export const runqslower: ToolSpec = {
     { kind: 'tracepoint', event: 'sched:sched_wakeup' },
     { kind: 'tracepoint', event: 'sched:sched_wakeup_new' },
     { kind: 'tracepoint', event: 'sched:sched_switch' },
+    { kind: 'tracepoint', event: 'sched:sched_process_free' },
   ],
   options: [
     { ...PID, help: 'trace this process only' },
@@ -26,7 +27,7 @@ export const runqslower: ToolSpec = {
     const minUs = args.int('threshold') ?? 10000;
     const pid = args.int('pid');
     const prev = args.flag('prev');
-    const cond = [`$us >= ${minUs}`, ...(pid !== undefined ? [`@tgid[args.next_pid] == ${pid}`] : [])].join(' && ');
+    const cond = [`$us >= ${minUs}`, ...(pid !== undefined ? ['@target[args.next_pid]'] : [])].join(' && ');
     return `BEGIN
 {
   ${headerPrintf(`%-8s %-16s %-7s %14s${prev ? ' %-16s %s' : ''}\n`, 'TIME', 'COMM', 'TID', 'LAT(us)', ...(prev ? ['PREV COMM', 'PREV TID'] : []))}
@@ -40,8 +41,8 @@ tracepoint:sched:sched_wakeup_new
 
 tracepoint:sched:sched_switch
 {
-  // The task leaving the CPU is current: learn its pid for -p, and requeue it if it was preempted.
-  @tgid[tid] = pid;
+  // The task leaving the CPU is current: remember -p's threads (the task coming in is known by tid only),
+  // and requeue it if it was preempted.${pid !== undefined ? `\n  if (pid == ${pid}) {\n    @target[tid] = 1;\n  }` : ''}
   if (args.prev_state == 0) {
     @qtime[args.prev_pid] = nsecs;
   }
@@ -54,11 +55,10 @@ tracepoint:sched:sched_switch
   }
   delete(@qtime[args.next_pid]);
 }
-
+${pid !== undefined ? '\ntracepoint:sched:sched_process_exit\n{\n  delete(@target[args.pid]);\n}\n' : ''}
 END
 {
-  clear(@qtime);
-  clear(@tgid);
+  clear(@qtime);${pid !== undefined ? '\n  clear(@target);' : ''}
 }
 `;
   },

@@ -27,10 +27,10 @@ export interface OptionSpec {
 
 /**
  * Trailing numbers, as BCC takes them: `interval` in seconds then `count` of intervals, or a `duration` in
- * seconds, or a `threshold` (which may be 0).
+ * seconds, or a `threshold` (which may be 0); a `pattern` is text (funccount's probe).
  */
 export interface PositionalSpec {
-  readonly key: 'interval' | 'count' | 'duration' | 'threshold';
+  readonly key: 'interval' | 'count' | 'duration' | 'threshold' | 'pattern';
   readonly help: string;
 }
 
@@ -46,6 +46,8 @@ export interface ToolSpec {
   readonly examples?: ReadonlyArray<readonly [string, string]>;
   /** The bpftrace-language program for these options. */
   program(args: ToolArgs): string;
+  /** When what the tool attaches to depends on its arguments: the needs to check before running it. */
+  needsFor?(args: ToolArgs): readonly ProbeNeed[];
 }
 
 /** Formats a need as the probe it attaches to, as bpftrace writes it. */

@@ -91,6 +91,8 @@ export interface Loaded {
   readonly links: Link[];
   /** Runs begin (or end) programs in order. */
   fire(kind: 'begin' | 'end'): void;
+  /** Closes the probes' links (so that maps stop changing while a test reads them). */
+  detach(): void;
   /** Ring-buffer records read so far: [event id, bytes]. */
   drain(): { id: number; bytes: Uint8Array }[];
   close(): void;
@@ -132,7 +134,9 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
       if (t.kind === 'tracepoint') links.push(attachTracepoint(prog, t.category, t.event));
       else if (t.kind === 'rawtracepoint' && !t.btf) links.push(attachRawTracepoint(prog, t.name));
       else if (t.kind === 'uprobe') links.push(attachUprobe(prog, { path: t.path, ...(t.symbol !== undefined ? { symbol: t.symbol } : {}), offset: t.offset, retprobe: t.ret }));
-      else if (t.kind === 'software' || t.kind === 'hardware') links.push(...attachPerfEvent(prog, { type: t.kind, event: t.event, period: t.count ?? 1 }));
+      else if (t.kind === 'usdt') {
+        for (const loc of t.locations) links.push(attachUprobe(prog, { path: t.path, offset: loc.pcFileOffset, refCtrOffset: loc.semaphoreFileOffset }));
+      } else if (t.kind === 'software' || t.kind === 'hardware') links.push(...attachPerfEvent(prog, { type: t.kind, event: t.event, period: t.count ?? 1 }));
       else if (t.kind === 'profile' || t.kind === 'interval') {
         const timing = t.hz !== undefined ? { frequency: t.hz } : { period: t.periodNs! };
         links.push(...attachPerfEvent(prog, { type: 'software', event: 'cpu-clock', ...timing, ...(t.kind === 'interval' ? { cpus: [0] } : {}) }));
@@ -148,6 +152,9 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
     maps,
     programs,
     links,
+    detach() {
+      for (const l of links.splice(0)) l.close();
+    },
     fire(kind) {
       artifact.probes.forEach((p, i) => {
         if (p.target.kind === kind) programs[i]!.testRun({ ctxIn: new Uint8Array(8) });

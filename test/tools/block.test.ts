@@ -70,4 +70,21 @@ describe.skipIf(skip !== false)('block tools', () => {
     expect(h.get('[8, 16)')).toBe(10);
     expect(total(h)).toBe(40);
   });
+
+  it('biostacks counts each write under the direct I/O stack that issued it', async () => {
+    const r = await traceWhile(b, ['biostacks', '-n', dd.name], async () => {
+      await dd.directWrite(9, 65536);
+    });
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split('@usecs[').slice(1);
+    let n = 0;
+    for (const block of blocks) {
+      const [stack, hist] = block.split(']:\n');
+      // The write went from the write syscall through the file system's direct I/O path.
+      expect(stack).toMatch(/\bvfs_write\+\d+/);
+      expect(stack).toMatch(/dio/);
+      for (const m of hist!.matchAll(/^\[[^\]\n)]*[\])]\s+(\d+) \|/gm)) n += Number(m[1]);
+    }
+    expect(n).toBe(9);
+  });
 });

@@ -62,7 +62,7 @@ describe.skipIf(skip !== false)('bpfkit tools', () => {
       const r = tool(b, [name]);
       expect(r.code, name).toBe(1);
       expect(r.stdout, name).toBe('');
-      expect(r.stderr, name).toMatch(new RegExp(`^ERROR: Cannot run ${name}: kprobe:\\w+ needs kprobes: [^\\n]+\\n$`));
+      expect(r.stderr, name).toMatch(new RegExp(`^ERROR: Cannot run ${name}: k(ret)?probe:\\w+ needs kprobes: [^\\n]+\\n$`));
     }
   });
 
@@ -70,7 +70,7 @@ describe.skipIf(skip !== false)('bpfkit tools', () => {
     for (const name of KPROBE_TOOLS) {
       const program = tool(b, [name, '--program']).stdout;
       const r = spawnCli(b, ['-e', program]);
-      expect(r.stderr, name).toMatch(/^ERROR: Unable to attach probe: kprobe:\w+: kprobes are not available/);
+      expect(r.stderr, name).toMatch(/^ERROR: Unable to attach probe: k(ret)?probe:\w+: kprobes are not available/);
     }
   });
 

@@ -73,6 +73,7 @@ export function traceWhile(b: Bundle, args: readonly string[], trigger: () => Pr
         fired = true;
         Promise.resolve()
           .then(trigger)
+          .then(() => (options.stopsItself ? undefined : quiet(() => stdout.length)))
           .then(
             () => {
               if (!options.stopsItself) child.kill('SIGINT');
@@ -93,6 +94,21 @@ export function traceWhile(b: Bundle, args: readonly string[], trigger: () => Pr
       resolvePromise({ code, stdout: stdout.replace('__BPFTRACE_NOTIFY_PROBES_ATTACHED\n', ''), stderr });
     });
   });
+}
+
+/**
+ * Resolves once `size()` has not grown for 300 ms (at most 3 s): records still in the ring buffer when SIGINT
+ * arrives are dropped, as in bpftrace, so the tool gets to print what the trigger caused first.
+ */
+async function quiet(size: () => number): Promise<void> {
+  let last = -1;
+  let still = 0;
+  for (let i = 0; i < 30 && still < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = size();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
 }
 
 /** Runs a command to its end and returns its pid. */

@@ -49,6 +49,32 @@ describe.skipIf(skip !== false)('kernel event tools', () => {
     }
   });
 
+  it.skipIf(noMemcg)('drsnoop shows the reclaim a 32 MiB cgroup forces on its allocating task', async () => {
+    const hog = compileFixture(b, 'hog');
+    const cg = join(MEMCG, `bpfkit-drsnoop-${process.pid}`);
+    mkdirSync(cg);
+    try {
+      writeFileSync(join(cg, 'memory.limit_in_bytes'), '32M');
+      const w = startGated(hog, ['256']);
+      writeFileSync(join(cg, 'tasks'), String(w.pid));
+      const r = await traceWhile(b, ['drsnoop', '-p', String(w.pid)], async () => {
+        await w.go();
+        await w.finish();
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')[0]).toMatch(/^TIME\s+COMM\s+PID\s+TYPE\s+LAT\(ms\) PAGES$/);
+      const rows = r.stdout.split('\n').slice(1).filter((l) => l !== '').map((l) => l.trim().split(/\s+/));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const c of rows) {
+        expect(c.slice(1, 4)).toEqual(['hog', String(w.pid), 'memcg']);
+        expect(c[4]).toMatch(/^\d+\.\d{3}$/);
+        expect(c[5]).toMatch(/^\d+$/);
+      }
+    } finally {
+      rmdirSync(cg);
+    }
+  });
+
   it('writeback shows a sync writeback of the device holding a file the test wrote', async () => {
     const file = join(b.dir, 'writeback.out');
     const r = await traceWhile(b, ['writeback'], async () => {

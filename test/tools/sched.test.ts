@@ -51,6 +51,13 @@ describe.skipIf(skip !== false)('scheduler tools', () => {
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(NAPS);
   });
 
+  it('funccount counts exactly the fixture’s hits of a wildcard tracepoint pattern', async () => {
+    const r = await traceNaps('funccount', ['t:syscalls:sys_enter_*nanosleep']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`@[tracepoint:syscalls:sys_enter_clock_nanosleep]: ${NAPS}\n`);
+    expect(r.stdout).not.toContain('@[tracepoint:syscalls:sys_enter_nanosleep]');
+  });
+
   it('runqlat sees a run queue wait for every wakeup from a nap', async () => {
     const r = await traceNaps('runqlat', []);
     expect(r.stderr).toBe('');

@@ -127,7 +127,19 @@ export type AttachTarget =
       readonly pid: number | undefined;
       readonly ret: boolean;
     }
-  | { readonly kind: 'usdt'; readonly path: string; readonly provider: string; readonly name: string; readonly pid: number | undefined }
+  /**
+   * `path` is resolved to the binary's absolute path. `locations` lists the probe sites this program serves
+   * (file offsets of the probe and of its semaphore, 0n when none): sites whose arguments live in different
+   * places get programs of their own, so attach each program to its own locations only.
+   */
+  | {
+      readonly kind: 'usdt';
+      readonly path: string;
+      readonly provider: string;
+      readonly name: string;
+      readonly pid: number | undefined;
+      readonly locations: readonly { readonly pcFileOffset: bigint; readonly semaphoreFileOffset: bigint }[];
+    }
   /** profile: on every CPU; `hz` is a frequency, otherwise `periodNs`. */
   | { readonly kind: 'profile' | 'interval'; readonly unit: 'hz' | 's' | 'ms' | 'us' | 'ns'; readonly value: number; readonly periodNs: number | undefined; readonly hz: number | undefined }
   | { readonly kind: 'software' | 'hardware'; readonly event: string; readonly count: number | undefined };

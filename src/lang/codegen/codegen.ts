@@ -1,11 +1,12 @@
 // Code generation straight to eBPF, one program per expanded probe.
 //
-// Registers: r9 holds the base of this CPU's slot of the scratch map for the whole program; r6-r8 are the
-// expression registers (callee-saved, so values survive helper calls), spilled to the stack when an expression
-// needs more; r0-r5 are used only between helper calls. The context pointer is kept at fp-8.
-// Memory: scalar variables and spills live on the 512-byte stack; strings, tuples, records, map keys and
-// values and ring-buffer records live in the scratch map (per CPU, no size limit from the stack), addressed
-// as r9 + constant offset, which the verifier tracks exactly.
+// Registers: r9 holds the base of the program's memory area for the whole program; r6-r8 are the expression
+// registers (callee-saved, so values survive helper calls), spilled to the stack when an expression needs
+// more; r0-r5 are used only between helper calls. The context pointer is kept at fp-8.
+// Memory: scalar variables and spills live on the stack (growing down from fp-16); strings, tuples, records,
+// map keys and values and ring-buffer records live in the memory area at r9 + constant offsets, which the
+// verifier tracks exactly. The area is the bottom of the stack when everything fits in 512 bytes (no extra
+// work per event), else this CPU's slot of the scratch map (and always for programs with loop callbacks).
 import { Assembler } from '../../isa/assembler.js';
 import { pruneUnreachable } from './prune.js';
 import { CALLBACK_FUNC_TYPE_ID, MAIN_FUNC_TYPE_ID, type FuncInfo } from './func-info.js';
@@ -50,6 +51,7 @@ import {
 } from './artifact.js';
 import { I64, U64, isScalar, roundUp, sizeOf, structLayout, type SizedType } from '../types.js';
 import type { Insn } from '../../isa/insn.js';
+import type { UsdtArg } from '../../elf/usdt.js';
 import type { Relocation } from '../../isa/assembler.js';
 
 /** Raised for a construct the generator cannot handle; compile() turns it into a diagnostic on the node. */
@@ -954,6 +956,7 @@ class ProbeGenerator {
         return;
       default: {
         const m = /^arg([0-9]+)$/.exec(name);
+        if (m && this.ep.usdtArgs) return this.usdtArg(this.ep.usdtArgs[Number(m[1])]!, dst, e);
         if (m) {
           const i = Number(m[1]);
           this.ctxTo(R1);
@@ -967,6 +970,39 @@ class ProbeGenerator {
         throw new CodegenError(`Cannot generate code for builtin ${name}`, e);
       }
     }
+  }
+
+  /** dst = a USDT argument: a register of the probed code, memory at register + offset, or a constant. */
+  private usdtArg(spec: UsdtArg, dst: Reg, node: Node): void {
+    const a = this.asm;
+    const size = spec.size || 8;
+    const t: SizedType = { kind: 'int', bits: (size * 8) as 8, signed: spec.signed };
+    const regOffset = (name: string | undefined): number => {
+      const off = name === undefined ? undefined : USDT_REGS[name];
+      if (off === undefined) throw new CodegenError(`Unsupported register in USDT argument ${spec.text}`, node);
+      return off;
+    };
+    if (spec.kind === 'const') return this.constant(dst, spec.value ?? 0n);
+    this.ctxTo(R1);
+    if (spec.kind === 'reg') {
+      a.emit(ldxMem(Size.DW, dst, R1, regOffset(spec.reg)));
+      if (size < 8) {
+        if (spec.signed) a.emit(movsx64(dst, dst, (size * 8) as 8 | 16 | 32));
+        else if (size === 4) a.emit(mov32Reg(dst, dst));
+        else a.emit(alu64Imm(AluOp.AND, dst, size === 1 ? 0xff : 0xffff));
+      }
+      return;
+    }
+    if (spec.symbol !== undefined) throw new CodegenError(`USDT arguments at symbols are not supported yet: ${spec.text}`, node);
+    // Memory: base (+ index * scale) + offset, read from the traced process.
+    a.emit(ldxMem(Size.DW, dst, R1, regOffset(spec.base)));
+    if (spec.index !== undefined) {
+      a.emit(ldxMem(Size.DW, R2, R1, regOffset(spec.index)));
+      if ((spec.scale ?? 1) !== 1) a.emit(alu64Imm(AluOp.MUL, R2, spec.scale!));
+      a.emit(alu64Reg(AluOp.ADD, dst, R2));
+    }
+    const off = Number(spec.offset ?? 0n);
+    this.readKernel(dst, dst, off, size, t, true);
   }
 
   private fieldScalar(e: A.FieldAccess, dst: Reg): void {
@@ -1391,6 +1427,7 @@ class ProbeGenerator {
         this.scalar(args[0]!, dst);
         return;
       case 'kaddr':
+      case 'cgroupid':
         return this.constant(dst, this.ctx.types.constants.get(c) ?? 0n);
       case 'strftime':
         this.scalar(args[1]!, dst);
@@ -1524,6 +1561,7 @@ class ProbeGenerator {
           return;
         }
         if (name === 'kstack' || name === 'ustack') return this.stack(et, off);
+        if (name === 'args' && t.kind === 'record' && this.ep.args) return this.argsRecord(off, t);
         throw new CodegenError(`Cannot generate code for builtin ${name}`, e);
       }
       case 'Variable': {
@@ -1869,6 +1907,29 @@ class ProbeGenerator {
     this.memInto(e, off, this.typeOf(e));
   }
 
+  /** `args` as a value (print(args)): every field of the probe's arguments into a record at scratch `off`. */
+  private argsRecord(off: number, rec: Extract<SizedType, { kind: 'record' }>): void {
+    const a = this.asm;
+    const layout = structLayout(rec.fields.map((f) => f.type));
+    this.zero(off, layout.size);
+    rec.fields.forEach((rf, i) => {
+      const f = this.ep.args!.find((x) => x.name === rf.name);
+      if (!f) return;
+      const dst = off + layout.offsets[i]!;
+      const size = Math.min(sizeOf(rf.type), sizeOf(f.type));
+      this.ctxTo(R3);
+      if (this.ep.argsKind === 'u64-array') {
+        a.emit(ldxMem(Size.DW, R1, R3, f.offset), stxMem(sizeCode(size), R9, R1, dst));
+        return;
+      }
+      if (f.dataLoc) {
+        a.emit(ldxMem(Size.W, R1, R3, f.offset), alu64Imm(AluOp.AND, R1, 0xffff), alu64Reg(AluOp.ADD, R3, R1));
+      } else a.emit(alu64Imm(AluOp.ADD, R3, f.offset));
+      this.addr(R1, dst);
+      a.emit(mov64Imm(R2, size), call(f.type.kind === 'string' ? Helper.probe_read_kernel_str : Helper.probe_read_kernel));
+    });
+  }
+
   /** Copies a kernel struct at the address in `addr` into a record at scratch `off`, field by field. */
   private structCopy(st: SizedType, addr: Reg, off: number, rec: SizedType): void {
     if (st.kind !== 'cstruct' || rec.kind !== 'record') throw new CodegenError('Internal error: struct copy of a non-struct', undefined);
@@ -2156,6 +2217,21 @@ class ProbeGenerator {
     a.label(done);
   }
 }
+
+const PT = { r15: 0, r14: 8, r13: 16, r12: 24, rbp: 32, rbx: 40, r11: 48, r10: 56, r9: 64, r8: 72, rax: 80, rcx: 88, rdx: 96, rsi: 104, rdi: 112, rip: 128, rsp: 152 };
+/** x86-64 register names as USDT argument specs write them (any width), to struct pt_regs offsets. */
+const USDT_REGS: Readonly<Record<string, number>> = {
+  ...PT,
+  eax: PT.rax, ax: PT.rax, al: PT.rax, ebx: PT.rbx, bx: PT.rbx, bl: PT.rbx, ecx: PT.rcx, cx: PT.rcx, cl: PT.rcx,
+  edx: PT.rdx, dx: PT.rdx, dl: PT.rdx, esi: PT.rsi, si: PT.rsi, sil: PT.rsi, edi: PT.rdi, di: PT.rdi, dil: PT.rdi,
+  ebp: PT.rbp, bp: PT.rbp, bpl: PT.rbp, esp: PT.rsp, sp: PT.rsp, spl: PT.rsp,
+  ...Object.fromEntries(
+    [8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => {
+      const off = PT[`r${n}` as keyof typeof PT];
+      return [[`r${n}d`, off], [`r${n}w`, off], [`r${n}b`, off]];
+    }),
+  ),
+};
 
 /** `$i < 100`-shaped loop conditions, which the verifier bounds by itself. */
 function comparesWithConstant(e: A.Expression): boolean {

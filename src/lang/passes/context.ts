@@ -1,6 +1,7 @@
 // What the passes share: the options a compile runs with, the kernel catalogues they consult (swappable for
 // tests), and the facts each pass adds for the later ones (expanded probes, types, resources).
 import type { Btf } from '../../btf/index.js';
+import type { UsdtArg } from '../../elf/usdt.js';
 import type { EventFormat } from '../../tracefs/index.js';
 import type { AttachType, ProgType } from '../../sys/uapi.js';
 import type * as A from '../ast/index.js';
@@ -58,6 +59,8 @@ export interface ExpandedProbe {
   readonly attachBtfName: string | undefined;
   /** `args` of tracepoints and raw tracepoints; undefined where the probe has none. */
   args: ArgField[] | undefined;
+  /** USDT probes: where each argument is (register, memory, constant), from the probe's note. */
+  usdtArgs?: readonly UsdtArg[];
   /** How argN / retval are read: from pt_regs (kprobe/uprobe), u64 array (raw tp, tp_btf), none. */
   readonly argsKind: 'tracepoint' | 'u64-array' | 'pt_regs' | 'none';
 }

@@ -1,6 +1,8 @@
 // Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
 // catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
 import { editDistance, type Btf } from '../../btf/index.js';
+import { openElf, type UsdtNote } from '../../elf/index.js';
+import { resolveBinary } from '../../kernel/link/uprobe.js';
 import { btfToSized, cStructByName } from '../btf-types.js';
 import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
 import { AttachType, ProgType } from '../../sys/uapi.js';
@@ -194,16 +196,59 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
       const name = `${ap.provider}:${path}:${fn}${plus >= 0 ? `+${offset}` : ''}`;
       return [base(probe, ap, name, { kind: 'uprobe', path, symbol, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs')];
     }
-    case 'usdt': {
-      const path = parts[0] ?? '';
-      const provider = parts.length === 3 ? parts[1]! : '';
-      const name = parts[parts.length - 1] ?? '';
-      return [base(probe, ap, `usdt:${path}:${provider}:${name}`, { kind: 'usdt', path, provider, name, pid: undefined }, ProgType.KPROBE, 'pt_regs')];
-    }
+    case 'usdt':
+      return expandUsdt(ctx, probe, ap, parts);
     default:
       d.error(`${ap.provider} probes are not supported`, ap.range);
       return [];
   }
+}
+
+/** A USDT probe: one program per distinct argument layout among its sites (most probes have one). */
+function expandUsdt(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const written = parts[0] ?? '';
+  const provider = parts.length === 3 ? parts[1]! : '';
+  const name = parts[parts.length - 1] ?? '';
+  if (hasWildcard(written) || hasWildcard(provider) || hasWildcard(name)) {
+    d.error('Wildcards in usdt probes are not supported yet', ap.range);
+    return [];
+  }
+  const path = resolveBinary(written);
+  if (path === undefined) {
+    d.error(`usdt target file '${written}' does not exist or is not executable`, ap.range);
+    return [];
+  }
+  let notes: UsdtNote[];
+  try {
+    notes = openElf(path).usdtNotes().filter((n) => n.name === name && (provider === '' || n.provider === provider));
+  } catch (err) {
+    d.error(`Cannot read USDT probes of ${path}: ${(err as Error).message}`, ap.range);
+    return [];
+  }
+  if (notes.length === 0) {
+    d.error(`No matches for usdt ${written}:${provider === '' ? '' : `${provider}:`}${name}.`, ap.range);
+    return [];
+  }
+  const groups = new Map<string, UsdtNote[]>();
+  for (const n of notes) {
+    const key = `${n.provider}\0${n.argText}`;
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  return [...groups.values()].map((sites) => {
+    const first = sites[0]!;
+    const target: AttachTarget = {
+      kind: 'usdt',
+      path,
+      provider: first.provider,
+      name,
+      pid: undefined,
+      locations: sites.map((n) => ({ pcFileOffset: n.pcFileOffset, semaphoreFileOffset: n.semaphoreFileOffset })),
+    };
+    const e = base(probe, ap, `usdt:${path}:${first.provider}:${name}`, target, ProgType.KPROBE, 'pt_regs');
+    e.usdtArgs = first.args;
+    return e;
+  });
 }
 
 function safeBtf(ctx: CompileContext): Btf | undefined {

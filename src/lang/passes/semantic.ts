@@ -24,6 +24,7 @@ import {
 import type { CompileContext, ExpandedProbe } from './context.js';
 import { cStructByName } from '../btf-types.js';
 import { kernelSymbols } from '../../symbols/kallsyms.js';
+import { statSync } from 'node:fs';
 
 /** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
 const IDENT_BUILTINS = new Set([
@@ -552,6 +553,14 @@ class Analyser {
       case 'ustack':
         return { kind: 'stack', user: true, mode: this.ctx.config.stackMode, depth: 127 };
       default:
+        if (/^arg[0-9]+$/.test(name) && this.ep.usdtArgs) {
+          const spec = this.ep.usdtArgs[Number(name.slice(3))];
+          if (!spec) {
+            this.error(`usdt probe ${this.ep.name} has ${this.ep.usdtArgs.length} arguments, no ${name}`, e);
+            return NONE;
+          }
+          return int(((spec.size || 8) * 8) as 8, spec.signed);
+        }
         if (/^arg[0-9]+$/.test(name)) {
           if (this.ep.argsKind === 'tracepoint' || this.ep.argsKind === 'none') {
             this.error(`The ${name} builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes`, e);
@@ -1035,6 +1044,22 @@ class Analyser {
         if (t.kind !== 'int') this.error(`${c.name}() only supports int arguments (${typeName(t)} provided)`, c);
         if (args[1]) this.expr(args[1]);
         return { kind: c.name };
+      }
+      case 'cgroupid': {
+        if (!this.nargs(c, 1, 1)) return U64;
+        const n = args[0]!;
+        if (n.kind !== 'StringLiteral') {
+          this.error('cgroupid() expects a string literal as the first argument', c);
+          return U64;
+        }
+        this.set(n, string(Buffer.byteLength(n.value) + 1));
+        try {
+          // A cgroup's id is the inode number of its directory in cgroupfs.
+          this.ctx.types.constants.set(c, statSync(n.value, { bigint: true }).ino);
+        } catch (err) {
+          this.error(`Failed to get cgroup id of ${n.value}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, c);
+        }
+        return U64;
       }
       case 'kaddr': {
         if (!this.nargs(c, 1, 1)) return U64;
