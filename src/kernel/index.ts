@@ -10,3 +10,4 @@ export * from './link/index.js';
 export * from './ringbuf.js';
 export * from './perfbuf.js';
 export * from './perf-event.js';
+export * from './btf-object.js';

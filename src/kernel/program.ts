@@ -35,6 +35,24 @@ export interface ProgramSpec {
   logLevel?: 0 | 1 | 2;
   /** Initial log buffer size in bytes; it grows when the kernel says it was too small. */
   logSize?: number;
+  /**
+   * BTF function records, needed when the program has subprograms the kernel calls back (bpf_loop,
+   * bpf_for_each_map_elem): the fd of a loaded BTF object (`loadBtfObject`) and one record per function.
+   */
+  funcInfo?: { btfFd: number; records: readonly { insnOff: number; typeId: number }[] };
+}
+
+/** Size of one `struct bpf_func_info` record: insn_off and type_id, both u32. */
+export const FUNC_INFO_REC_SIZE = 8;
+
+function encodeFuncInfo(records: readonly { insnOff: number; typeId: number }[]): Uint8Array {
+  const out = new Uint8Array(records.length * FUNC_INFO_REC_SIZE);
+  const view = new DataView(out.buffer);
+  records.forEach((r, i) => {
+    view.setUint32(i * FUNC_INFO_REC_SIZE, r.insnOff, true);
+    view.setUint32(i * FUNC_INFO_REC_SIZE + 4, r.typeId, true);
+  });
+  return out;
 }
 
 export interface ProgramInfo {
@@ -170,6 +188,8 @@ export function loadProgram(spec: ProgramSpec): Program {
   const name = sanitizeObjectName(spec.name ?? '');
   const insns = encodeInsns(spec.insns);
   const license = cString(spec.license ?? 'GPL');
+  // Kept in a variable so the buffer stays alive while the kernel reads it.
+  const funcInfo = spec.funcInfo ? encodeFuncInfo(spec.funcInfo.records) : undefined;
   const attr = encodeAttr(ProgLoadAttr, {
     progType: spec.type,
     insnCnt: spec.insns.length,
@@ -180,6 +200,14 @@ export function loadProgram(spec: ProgramSpec): Program {
     progFlags: spec.flags ?? 0,
     attachBtfId: spec.attachBtfId ?? 0,
     attachBtfObjFd: spec.attachBtfObjFd ?? 0,
+    ...(spec.funcInfo && funcInfo
+      ? {
+          progBtfFd: spec.funcInfo.btfFd,
+          funcInfoRecSize: FUNC_INFO_REC_SIZE,
+          funcInfo: sys().address(funcInfo),
+          funcInfoCnt: spec.funcInfo.records.length,
+        }
+      : {}),
   });
   const label = name === '' ? 'program' : name;
   const tracing = isTracingType(spec.type);

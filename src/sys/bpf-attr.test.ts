@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeAttr,
   encodeAttr,
+  BtfLoadAttr,
   EnableStatsAttr,
   type Field,
   InfoByFdAttr,
@@ -120,7 +121,7 @@ describe.skipIf(skipReason)('layouts match the kernel BTF', () => {
   // The arm of union bpf_attr a layout describes: a named member, or the anonymous struct holding a telling member.
   function arm(cName: string): RawType | undefined {
     if (!attr) return undefined;
-    const anonKey: Record<string, string> = { map_create: 'map_type', map_elem: 'next_key', prog_load: 'prog_type', obj_pin: 'pathname' };
+    const anonKey: Record<string, string> = { map_create: 'map_type', map_elem: 'next_key', prog_load: 'prog_type', obj_pin: 'pathname', btf_load: 'btf_log_buf' };
     const key = anonKey[cName];
     for (const m of attr.members) {
       const t = resolve(types, m.typeId);
@@ -140,6 +141,7 @@ describe.skipIf(skipReason)('layouts match the kernel BTF', () => {
     ['info', InfoByFdAttr, () => arm('info')],
     ['enable_stats', EnableStatsAttr, () => arm('enable_stats')],
     ['link_create', LinkCreateAttr, () => arm('link_create')],
+    ['btf_load', BtfLoadAttr, () => arm('btf_load')],
     ['raw_tracepoint', RawTracepointOpenAttr, () => arm('raw_tracepoint')],
     ['task_fd_query', TaskFdQueryAttr, () => arm('task_fd_query')],
     ['bpf_prog_info', ProgInfoLayout, () => byName('STRUCT', 'bpf_prog_info')],

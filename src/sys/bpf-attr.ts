@@ -161,6 +161,17 @@ export const LinkCreateAttr = layout('link_create', 64, {
   uprobeMultiPid: u32(56),
 });
 
+export const BtfLoadAttr = layout('btf_load', 40, {
+  btf: u64(0),
+  btfLogBuf: u64(8),
+  btfSize: u32(16),
+  btfLogSize: u32(20),
+  btfLogLevel: u32(24),
+  btfLogTrueSize: u32(28),
+  btfFlags: u32(32),
+  btfTokenFd: u32(36),
+});
+
 export const RawTracepointOpenAttr = layout('raw_tracepoint', 24, {
   name: u64(0),
   progFd: u32(8),
