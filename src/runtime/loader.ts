@@ -5,6 +5,7 @@ import { VerifierError } from '../kernel/errors.js';
 import { vmlinuxBtfId } from '../kernel/features.js';
 import { createMap, type BpfMap } from '../kernel/map.js';
 import { loadProgram, type Program } from '../kernel/program.js';
+import { loadBtfObject, type BtfObject } from '../kernel/btf-object.js';
 import type { CompiledArtifact, MapDef, ProbeProgram } from '../lang/codegen/artifact.js';
 import { Errno, SysError } from '../sys/index.js';
 import { ProgramLoadError, ScriptRunError } from './errors.js';
@@ -40,15 +41,19 @@ function kernelMapName(def: MapDef): string {
 export function loadScript(artifact: CompiledArtifact, options: LoadOptions = {}): LoadedScript {
   const maps = new Map<string, BpfMap>();
   const programs: LoadedProgram[] = [];
+  // Loaded once, and only when some program has callback subprograms (for over a map) that need func_info.
+  let btf: BtfObject | undefined;
+  const btfFd = (): number => (btf ??= loadBtfObject(artifact.btf)).fd;
   const close = (): void => {
     for (const p of programs) p.program.close();
     for (const m of maps.values()) m.close();
+    btf?.close();
   };
   try {
     for (const def of artifact.maps) {
       maps.set(def.name, createMap({ name: kernelMapName(def), type: def.type, keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.maxEntries }));
     }
-    for (const def of artifact.probes) programs.push({ def, program: loadOne(def, maps, options) });
+    for (const def of artifact.probes) programs.push({ def, program: loadOne(def, maps, options, btfFd) });
   } catch (err) {
     close();
     throw err;
@@ -56,7 +61,7 @@ export function loadScript(artifact: CompiledArtifact, options: LoadOptions = {}
   return { artifact, maps, programs, close };
 }
 
-function loadOne(def: ProbeProgram, maps: ReadonlyMap<string, BpfMap>, options: LoadOptions): Program {
+function loadOne(def: ProbeProgram, maps: ReadonlyMap<string, BpfMap>, options: LoadOptions, btfFd: () => number): Program {
   const insns = applyRelocations(def.insns, def.relocations, (name) => maps.get(name)?.fd);
   let attachBtfId: number | undefined;
   if (def.attachBtfName !== undefined) {
@@ -70,6 +75,7 @@ function loadOne(def: ProbeProgram, maps: ReadonlyMap<string, BpfMap>, options: 
     ...(def.expectedAttachType !== undefined ? { expectedAttachType: def.expectedAttachType } : {}),
     ...(attachBtfId !== undefined ? { attachBtfId } : {}),
     ...(options.verbose ? { logLevel: 1 as const } : {}),
+    ...(def.funcInfo.length > 0 ? { funcInfo: { btfFd: btfFd(), records: def.funcInfo } } : {}),
   };
   try {
     // The verifier gives up with EAGAIN when a signal arrives mid-check (SIGCHLD from a -c command, a
