@@ -1,7 +1,7 @@
 // `bpfkit -l [SEARCH]` and `-lv`: the probes this machine offers, one per line as bpftrace lists them
 // (`tracepoint:syscalls:sys_enter_openat`, `rawtracepoint:vmlinux:sys_enter`, `software:cpu-clock:`), and
 // with -v each one's arguments indented by four spaces.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadKernelBtf, type Btf } from '../btf/index.js';
 import { isFileMapping, openElf, readProcMaps, type ElfFile } from '../elf/index.js';
 import { resolveBinary } from '../kernel/link/index.js';
@@ -50,8 +50,9 @@ function listPattern(pattern: string, verbose: boolean, pid: number | undefined)
   const kindPattern = parts[0]!;
   let suffix = pattern.slice(pattern.indexOf(':') + 1);
   if (suffix === '' && parts.length === 1) suffix = '*';
-  // A pid brings the user-space kinds into wildcard listings.
-  const wildKinds = pid === undefined ? KERNEL_KINDS : [...KERNEL_KINDS, 'uprobe', 'usdt'];
+  // A pid, or a file named without wildcards, brings the user-space kinds into wildcard listings.
+  const specificTarget = parts.length > 2 && parts[1] !== '' && !parts[1]!.includes('*') && existsSync(parts[1]!);
+  const wildKinds = pid === undefined && !specificTarget ? KERNEL_KINDS : [...KERNEL_KINDS, 'uprobe', 'usdt'];
   const kinds = kindPattern.includes('*') || parts.length === 1
     ? wildKinds.filter(wildcard(kindPattern === '' ? '*' : kindPattern))
     : [ALIASES[kindPattern] ?? kindPattern.toLowerCase()];
@@ -78,7 +79,7 @@ function listPattern(pattern: string, verbose: boolean, pid: number | undefined)
       case 'uprobe':
       case 'uretprobe':
       case 'usdt':
-        if (parts.length > 2) out.push(...listUserProbes(kind, [parts[1]!], parts.slice(2).join(':'), pid));
+        if (parts.length > 2) out.push(...listUserProbes(kind, expandTarget(parts[1]!), parts.slice(2).join(':'), pid));
         else if (pid !== undefined) out.push(...listUserProbes(kind, processFiles(pid), suffix === '' ? '*' : suffix, pid));
         break;
       default:
@@ -102,16 +103,31 @@ function processFiles(pid: number): string[] {
   }
 }
 
-// Functions (uprobe, uretprobe) or USDT probes of binaries, by their symbol tables and notes.
+// A target with `*` in its file name: the files of that directory it matches, spelled with the same directory.
+function expandTarget(target: string): string[] {
+  if (!target.includes('*')) return [target];
+  const slash = target.lastIndexOf('/');
+  const dir = slash < 0 ? '.' : target.slice(0, slash) || '/';
+  const m = wildcard(target.slice(slash + 1));
+  try {
+    return readdirSync(dir).filter(m).sort().map((name) => (slash < 0 ? name : `${target.slice(0, slash + 1)}${name}`));
+  } catch {
+    return [];
+  }
+}
+
+// Functions (uprobe, uretprobe) or USDT probes of binaries, by their symbol tables and notes. A path given
+// with a directory is listed as written (`uprobe:./prog:fn`), anything else by where it was found.
 function listUserProbes(kind: string, targets: readonly string[], search: string, pid: number | undefined): string[] {
   const m = wildcard(search === '' ? '*' : search);
   const out: string[] = [];
   for (const target of targets) {
-    const path = resolveBinary(target, pid);
-    if (path === undefined) continue;
+    const found = resolveBinary(target, pid);
+    if (found === undefined) continue;
+    const path = target.includes('/') ? target : found;
     let elf: ElfFile;
     try {
-      elf = openElf(path);
+      elf = openElf(found);
     } catch {
       continue;
     }

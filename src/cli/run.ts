@@ -29,7 +29,8 @@ const ENV_CONFIG = [
 export async function main(argv: string[]): Promise<number> {
   // Run as `bpftrace` (through a link of that name), be seen as bpftrace: `comm` in scripts, pidof, pkill.
   const invokedAs = basename(process.argv[1] ?? '').replace(/\.js$/, '');
-  if (invokedAs === 'bpftrace' || invokedAs === 'bpfkit') process.title = invokedAs;
+  const asCommand = invokedAs === 'bpftrace' || invokedAs === 'bpfkit';
+  if (asCommand) process.title = invokedAs;
   if (argv.length === 0) {
     process.stderr.write(usage());
     return 1;
@@ -149,7 +150,12 @@ export async function main(argv: string[]): Promise<number> {
   if (opts.debug.has('types') && result.context) process.stdout.write(dumpTypedAst(result.context));
   if (opts.debug.has('codegen') || opts.debug.has('codegen-opt') || opts.debug.has('dis')) process.stdout.write(dumpBytecode(artifact));
 
-  return run(artifact, opts, pid);
+  const code = await run(artifact, opts, pid);
+  // As the command, leave at once: Node's own teardown restores default signal actions, and a Ctrl-C (or the
+  // test runner's SIGINT) landing in it would turn a finished run into a killed one. Output is written
+  // synchronously, so nothing is lost.
+  if (asCommand) process.exit(code);
+  return code;
 }
 
 async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: number | undefined): Promise<number> {
@@ -167,7 +173,7 @@ async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: numbe
   let child: ChildCommand | undefined;
   try {
     if (opts.cmd !== undefined) child = ChildCommand.start(opts.cmd);
-    return await runSession({
+    const code = await runSession({
       artifact,
       output,
       flush: () => sink.flush(),
@@ -185,6 +191,12 @@ async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: numbe
       ...(child ? { child } : {}),
       notifyAttached: process.env['__BPFTRACE_NOTIFY_PROBES_ATTACHED'] !== undefined,
     });
+    // The run is over: a Ctrl-C or SIGTERM arriving while the process winds down must not turn a finished
+    // run into a killed one (exit 130).
+    const exitNow = (): never => process.exit(code);
+    process.once('SIGINT', exitNow);
+    process.once('SIGTERM', exitNow);
+    return code;
   } catch (err) {
     sink.flush();
     return reportRunError(err);

@@ -1,5 +1,6 @@
 // biolatency: block I/O latency as a histogram, from issue (or insert, with -Q) to completion.
 import { NAME, PID, taskFilters, TIMESTAMP } from './common.js';
+import { FORGET_SUBMITTER, RQ, submitterProbes } from './block-common.js';
 import { intervalBlock, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
@@ -8,6 +9,7 @@ export const biolatency: ToolSpec = {
   summary: 'Summarize block I/O latency as a histogram',
   category: 'disks',
   needs: [
+    { kind: 'tracepoint', event: 'block:block_rq_insert' },
     { kind: 'tracepoint', event: 'block:block_rq_issue' },
     { kind: 'tracepoint', event: 'block:block_rq_complete' },
   ],
@@ -42,6 +44,9 @@ export const biolatency: ToolSpec = {
     const queued = args.flag('queued');
     // With -Q the clock starts at insert; requests dispatched straight to the driver skip insert, so issue
     // starts it only when insert did not.
+    // With -Q the clock starts at insert; requests dispatched straight to the driver skip insert, so issue
+    // starts it only when insert did not. Without -Q it starts at issue, for the requests whose submitter
+    // passes the filter (see block-common).
     const start = queued
       ? `tracepoint:block:block_rq_insert
 ${predicate(...filter)}
@@ -55,12 +60,13 @@ ${predicate('!@start[args.dev, args.sector]', ...filter)}
   @start[args.dev, args.sector] = nsecs;
 }
 `
-      : `tracepoint:block:block_rq_issue
-${predicate(...filter)}
+      : filter.length === 0
+        ? `tracepoint:block:block_rq_issue
 {
   @start[args.dev, args.sector] = nsecs;
 }
-`;
+`
+        : submitterProbes(filter.join(' && '), `@start[${RQ}] = nsecs;\n${FORGET_SUBMITTER}`);
     const interval = args.int('interval');
     const stamp = args.flag('timestamp') ? 'time("%H:%M:%S\\n");\n' : '';
     return `BEGIN
@@ -78,7 +84,7 @@ tracepoint:block:block_rq_complete
 
 ${intervalBlock(interval, args.int('count'), `printf("\\n");\n${stamp}print(@${unit});\nclear(@${unit});`)}END
 {
-  clear(@start);${interval !== undefined ? `\n  clear(@${unit});` : ''}
+  clear(@start);${filter.length > 0 && !queued ? '\n  clear(@who_pid);\n  clear(@who_comm);' : ''}${interval !== undefined ? `\n  clear(@${unit});` : ''}
 }
 `;
   },

@@ -1,7 +1,7 @@
 // biostacks: block I/O latency histograms keyed by the kernel stack that issued the request (taken at
 // block:block_rq_issue, in the issuing task's context when it submits directly).
 import { NAME, PID, taskFilters } from './common.js';
-import { predicate } from './program.js';
+import { FORGET_SUBMITTER, submitterProbes } from './block-common.js';
 import type { ToolSpec } from './tool.js';
 
 export const biostacks: ToolSpec = {
@@ -9,6 +9,7 @@ export const biostacks: ToolSpec = {
   summary: 'Show block I/O latency by issuing kernel stack',
   category: 'disks',
   needs: [
+    { kind: 'tracepoint', event: 'block:block_rq_insert' },
     { kind: 'tracepoint', event: 'block:block_rq_issue' },
     { kind: 'tracepoint', event: 'block:block_rq_complete' },
   ],
@@ -23,13 +24,8 @@ export const biostacks: ToolSpec = {
   printf("Tracing block I/O with issue stacks. Hit Ctrl-C to end.\\n");
 }
 
-tracepoint:block:block_rq_issue
-${predicate(...taskFilters('biostacks', args))}
-{
-  @start[${key}] = nsecs;
-  @stack[${key}] = kstack;
-}
-
+// The stack is the issuing one (a worker's, when the submitter's request was queued first).
+${submitterProbes(taskFilters('biostacks', args).join(' && '), `@start[${key}] = nsecs;\n@stack[${key}] = kstack;\n${FORGET_SUBMITTER}`)}
 tracepoint:block:block_rq_complete
 /@start[${key}]/
 {
@@ -42,6 +38,8 @@ END
 {
   clear(@start);
   clear(@stack);
+  clear(@who_pid);
+  clear(@who_comm);
 }
 `;
   },

@@ -1,13 +1,17 @@
 // bitesize: the sizes of block I/O each process issues, as a histogram per process name.
 import { NAME, PID, taskFilters } from './common.js';
-import { intervalBlock, predicate } from './program.js';
+import { CLEAR_SUBMITTERS, FORGET_SUBMITTER, RQ, submitterProbes } from './block-common.js';
+import { intervalBlock } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const bitesize: ToolSpec = {
   name: 'bitesize',
   summary: 'Show block I/O sizes as a histogram per process',
   category: 'disks',
-  needs: [{ kind: 'tracepoint', event: 'block:block_rq_issue' }],
+  needs: [
+    { kind: 'tracepoint', event: 'block:block_rq_insert' },
+    { kind: 'tracepoint', event: 'block:block_rq_issue' },
+  ],
   options: [PID, NAME],
   positionals: [
     { key: 'interval', help: 'print every this many seconds' },
@@ -24,12 +28,11 @@ export const bitesize: ToolSpec = {
   printf("Tracing block device I/O... Hit Ctrl-C to end.\\n");
 }
 
-tracepoint:block:block_rq_issue
-${predicate(...taskFilters('bitesize', args))}
+${submitterProbes(taskFilters('bitesize', args).join(' && '), `@kbytes[@who_comm[${RQ}]] = hist(args.bytes / 1024);\n${FORGET_SUBMITTER}`)}
+${intervalBlock(interval, args.int('count'), 'printf("\\n");\nprint(@kbytes);\nclear(@kbytes);')}END
 {
-  @kbytes[comm] = hist(args.bytes / 1024);
+  ${CLEAR_SUBMITTERS.split('\n').join('\n  ')}${interval !== undefined ? '\n  clear(@kbytes);' : ''}
 }
-
-${intervalBlock(interval, args.int('count'), 'printf("\\n");\nprint(@kbytes);\nclear(@kbytes);')}${interval !== undefined ? 'END\n{\n  clear(@kbytes);\n}\n' : ''}`;
+`;
   },
 };

@@ -36,6 +36,9 @@ import { funccount } from './funccount.js';
 import { biostacks } from './biostacks.js';
 import { filelife } from './filelife.js';
 import { fsrwstat } from './fsrwstat.js';
+import { ssllatency } from './ssllatency.js';
+import { fileslower } from './fileslower.js';
+import { tcpsynbl } from './tcpsynbl.js';
 import { UnknownToolError } from './errors.js';
 import { biolatency } from './biolatency.js';
 import { biosnoop } from './biosnoop.js';
@@ -45,6 +48,9 @@ import { killsnoop } from './killsnoop.js';
 import { opensnoop } from './opensnoop.js';
 
 const TOOLS: readonly ToolSpec[] = [
+  fileslower,
+  tcpsynbl,
+  ssllatency,
   filelife,
   fsrwstat,
   biostacks,

@@ -151,6 +151,11 @@ describe.skipIf(skip !== false)('bpfkit runs bpftrace programs end to end', () =
     expect(p).toEqual({ code: 0, stdout: 'interval:ms:\nsoftware:cs:\ntracepoint:syscalls:sys_enter_getpid\n', stderr: '' });
   });
 
+  it('lists the functions of a binary as uprobes, spelled as the path was given', () => {
+    const r = bpfkit(tools, ['-l', 'uprobe:./workload:mai*'], { cwd: tools.dir });
+    expect(r).toEqual({ code: 0, stdout: 'uprobe:./workload:main\n', stderr: '' });
+  });
+
   it('validates -p as bpftrace does', () => {
     expect(bpfkit(tools, ['-p', 'a1', '-e', 'BEGIN { }'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR: Failed to parse pid: invalid integer: a1\n' });
     expect(bpfkit(tools, ['-p', '5000000', '-e', 'BEGIN { }'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR: Pid out of range: 5000000\n' });

@@ -1,5 +1,6 @@
 // The block tools end to end: a private copy of dd writes a known number of 64 KiB blocks with O_DIRECT, and
 // biolatency, biosnoop and bitesize each account for exactly those requests.
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, histogram, privateDd, removeBundle, skipReason, total, traceWhile, type Bundle } from './harness.js';
 
@@ -31,6 +32,33 @@ describe.skipIf(skip !== false)('block tools', () => {
     expect(r.stderr).toBe('');
     // O_DIRECT writes are synchronous writes: rwbs "WS".
     expect(total(histogram(r.stdout, '@msecs[WS]:'))).toBe(12);
+  });
+
+  it('biolatency -D keys by the disk written to', async () => {
+    const r = await traceWhile(b, ['biolatency', '-D', '-n', dd.name], async () => {
+      await dd.directWrite(15, 65536);
+    });
+    expect(r.stderr).toBe('');
+    // The key is the device the file's file system sits on (a partition's I/O is counted on its disk, so
+    // only a file system on a whole disk gives the same numbers; this machine's root is /dev/vda).
+    const dev = statSync(dd.target).dev;
+    const major = (dev >> 8) & 0xfff;
+    const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    const title = r.stdout.split('\n').find((l) => /^@usecs\[\d+, \d+\]:$/.test(l));
+    expect(title).toBeDefined();
+    const [dmaj] = /\d+/.exec(title!)!;
+    expect(Number(dmaj)).toBe(major);
+    expect(minor).toBeGreaterThanOrEqual(0);
+    expect(total(histogram(r.stdout, title!))).toBe(15);
+  });
+
+  it('biolatency -Q also counts requests queued in the task’s context and issued later by a worker', async () => {
+    const r = await traceWhile(b, ['biolatency', '-Q', '-n', dd.name], async () => {
+      await dd.directWrite(15, 65536);
+    });
+    expect(r.stderr).toBe('');
+    // Every write is inserted or issued by dd; its file system may queue a few more requests in its context.
+    expect(total(histogram(r.stdout, '@usecs:'))).toBeGreaterThanOrEqual(15);
   });
 
   it('biolatency with interval and count prints each interval and stops by itself', async () => {

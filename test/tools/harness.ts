@@ -1,7 +1,7 @@
 // What the tools' end-to-end tests share: a fresh bundle of the CLI, running a tool until its probes are
 // attached, triggering its events, then stopping it with SIGINT (or letting its count end it) and reading its output.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -141,15 +141,18 @@ export function rowsWhere(stdout: string, col: number, value: string | number): 
  * A copy of dd under a name no other process has, so a tool filtered by task name sees only the test's I/O;
  * `directWrite` then writes `count` blocks of `bs` bytes with O_DIRECT into the bundle's directory.
  */
-export function privateDd(b: Bundle): { name: string; directWrite: (count: number, bs: number) => Promise<number> } {
+export function privateDd(b: Bundle): { name: string; target: string; directWrite: (count: number, bs: number) => Promise<number> } {
   const name = `bkdd${process.pid}`.slice(0, 15);
   const path = join(b.dir, name);
   copyFileSync('/bin/dd', path);
   chmodSync(path, 0o755);
   const target = join(b.dir, 'direct.out');
+  // The target exists before any trace, so tests can stat it.
+  writeFileSync(target, '');
   return {
     name,
-    directWrite: (count, bs) => runCommand(path, ['if=/dev/zero', `of=${target}`, `bs=${bs}`, `count=${count}`, 'oflag=direct']),
+    target,
+    directWrite: (count, bs) => runCommand(path, ['if=/dev/zero', `of=${target}`, `bs=${bs}`, `count=${count}`, 'oflag=direct', 'conv=notrunc']),
   };
 }
 

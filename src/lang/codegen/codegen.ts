@@ -842,6 +842,11 @@ class ProbeGenerator {
       case 'ArrayAccess': {
         const ot = this.typeOf(e.object);
         if (ot.kind === 'string') return this.stringIndex(e, ot.size, dst);
+        if (ot.kind === 'array' && !this.inCMemory(e.object)) {
+          const base = this.valueElement(e, ot, dst);
+          this.loadScalar(dst, base.reg, base.off, t);
+          return;
+        }
         this.elementAddress(e, dst);
         this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object));
         return;
@@ -982,7 +987,12 @@ class ProbeGenerator {
       if (off === undefined) throw new CodegenError(`Unsupported register in USDT argument ${spec.text}`, node);
       return off;
     };
-    if (spec.kind === 'const') return this.constant(dst, spec.value ?? 0n);
+    if (spec.kind === 'const') {
+      // The note spells constants as signed immediates; the size and sign in front of `@` say what they are.
+      const bits = size * 8;
+      const v = spec.value ?? 0n;
+      return this.constant(dst, spec.signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v));
+    }
     this.ctxTo(R1);
     if (spec.kind === 'reg') {
       a.emit(ldxMem(Size.DW, dst, R1, regOffset(spec.reg)));
@@ -1048,9 +1058,16 @@ class ProbeGenerator {
     this.loadScalar(dst, R9, off + fo, rt.fields[i]!.type);
   }
 
+  /**
+   * Whether the memory reached through e belongs to the traced process: e's own pointer type says so, and a
+   * struct or array inside user memory (`$p->inner.arr[1]`) is user memory too.
+   */
   private isUserPointer(e: A.Expression): boolean {
     const t = this.typeOf(e);
-    return t.kind === 'pointer' && t.userSpace;
+    if (t.kind === 'pointer') return t.userSpace;
+    if (e.kind === 'FieldAccess' || e.kind === 'ArrayAccess') return this.isUserPointer(e.object);
+    if (e.kind === 'Unary' && e.op === '*') return this.isUserPointer(e.operand);
+    return false;
   }
 
   /** dst = the value of type t at kernel (or user) address addr + off, read with probe_read. */
@@ -1084,6 +1101,53 @@ class ProbeGenerator {
     if (e.kind === 'Unary' && e.op === '*') return this.scalar(e.operand, dst);
     if (e.kind === 'ArrayAccess') return this.elementAddress(e, dst);
     throw new CodegenError(`Cannot take the address of ${e.kind}`, e);
+  }
+
+  /**
+   * The C struct a `*p` or `p->inner` expression reads, when the node's own type was replaced by the record it
+   * is stored as (a map key records its key type on the key expression).
+   */
+  private structBehind(e: A.Expression): SizedType | undefined {
+    if (e.kind === 'Unary' && e.op === '*') {
+      const pt = this.typeOf(e.operand);
+      return pt.kind === 'pointer' && pt.pointee.kind === 'cstruct' ? pt.pointee : undefined;
+    }
+    if (e.kind === 'FieldAccess') {
+      const cf = this.ctx.types.cfields.get(e);
+      return cf?.type.kind === 'cstruct' ? cf.type : undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether e is a struct or array that lives in traced memory (reached through a pointer), not a value. */
+  private inCMemory(e: A.Expression): boolean {
+    if (e.kind === 'FieldAccess') return this.ctx.types.cfields.has(e);
+    if (e.kind === 'Unary' && e.op === '*') return true;
+    if (e.kind === 'ArrayAccess') {
+      const ot = this.typeOf(e.object);
+      return ot.kind === 'pointer' || (ot.kind === 'array' && this.inCMemory(e.object));
+    }
+    return false;
+  }
+
+  /**
+   * An element of an array value (in a variable, a map, a tuple): the array is built in scratch and the element
+   * is at { reg, off }: R9 and a fixed offset for a constant index, else `reg` holding its address (a variable
+   * index past the end reads the first element, so the verifier sees a bounded access).
+   */
+  private valueElement(e: A.ArrayAccess, ot: Extract<SizedType, { kind: 'array' }>, reg: Reg): { reg: Reg; off: number } {
+    const a = this.asm;
+    const tmp = this.scratch(sizeOf(ot));
+    this.memInto(e.object, tmp, ot);
+    const size = Math.max(1, sizeOf(ot.element));
+    if (e.index.kind === 'IntegerLiteral') return { reg: R9, off: tmp + Number(e.index.value) * size };
+    this.scalar(e.index, reg);
+    const ok = a.newLabel('ai.ok');
+    a.jmpImm(JmpOp.JLT, reg, ot.length, ok);
+    a.emit(mov64Imm(reg, 0));
+    a.label(ok);
+    a.emit(alu64Imm(AluOp.MUL, reg, size), alu64Imm(AluOp.ADD, reg, tmp), alu64Reg(AluOp.ADD, reg, R9));
+    return { reg, off: 0 };
   }
 
   /** dst = the byte at `str[index]` (0 past the end), sign-extended like C's char. */
@@ -1257,7 +1321,10 @@ class ProbeGenerator {
         return;
       case '++':
       case '--': {
-        const delta = e.op === '++' ? 1 : -1;
+        // Pointers step by the size of what they point to, as in C.
+        const vt = this.typeOf(e.operand);
+        const step = vt.kind === 'pointer' ? Math.max(1, sizeOf(vt.pointee)) : 1;
+        const delta = e.op === '++' ? step : -step;
         const target = e.operand;
         if (target.kind === 'Variable') {
           const v = this.varSlot(this.varKey(target), target);
@@ -1285,7 +1352,7 @@ class ProbeGenerator {
         const t = this.typeOf(e);
         this.scalar(e.operand, dst);
         if (this.typeOf(e.operand).kind === 'int') {
-          this.readKernel(dst, dst, 0, 8, t, false);
+          this.readKernel(dst, dst, 0, 8, t, this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt');
           return;
         }
         this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.operand));
@@ -1528,11 +1595,12 @@ class ProbeGenerator {
       this.valueInto(e, off, t);
       return;
     }
-    if (et.kind === 'cstruct' && t.kind === 'record') {
+    const cst = et.kind === 'cstruct' ? et : this.structBehind(e);
+    if (cst && t.kind === 'record') {
       const r = this.reg(e);
       if (e.kind === 'Unary' && e.op === '*') this.scalar(e.operand, r);
       else this.cAddress(e, r);
-      this.structCopy(et, r, off, t);
+      this.structCopy(cst, r, off, t, this.isUserPointer(e));
       this.release(r);
       return;
     }
@@ -1626,6 +1694,40 @@ class ProbeGenerator {
         for (const s of e.statements) this.stmt(s);
         if (!e.tail) throw new CodegenError('Block has no value', e);
         return this.memInto(e.tail, off, t);
+      case 'ArrayAccess': {
+        const ot = this.typeOf(e.object);
+        if (ot.kind === 'array' && !this.inCMemory(e.object)) {
+          const r = this.reg(e);
+          const base = this.valueElement(e, ot, r);
+          // copy() works on R9-relative offsets; a variable index gives a register base instead.
+          if (base.reg === R9) this.copy(off, base.off, Math.min(sizeOf(t), sizeOf(ot.element)));
+          else {
+            this.addr(R1, off);
+            a.emit(mov64Imm(R2, Math.min(sizeOf(t), sizeOf(ot.element))), mov64Reg(R3, r), call(Helper.probe_read_kernel));
+          }
+          this.release(r);
+          return;
+        }
+        this.bytesOf(e, off, sizeOf(t), e);
+        return;
+      }
+      case 'ArrayAccess': {
+        const ot = this.typeOf(e.object);
+        if (ot.kind === 'array' && !this.inCMemory(e.object)) {
+          const r = this.reg(e);
+          const base = this.valueElement(e, ot, r);
+          // copy() works on R9-relative offsets; a variable index gives a register base instead.
+          if (base.reg === R9) this.copy(off, base.off, Math.min(sizeOf(t), sizeOf(ot.element)));
+          else {
+            this.addr(R1, off);
+            a.emit(mov64Imm(R2, Math.min(sizeOf(t), sizeOf(ot.element))), mov64Reg(R3, r), call(Helper.probe_read_kernel));
+          }
+          this.release(r);
+          return;
+        }
+        this.bytesOf(e, off, sizeOf(t), e);
+        return;
+      }
       case 'TupleAccess': {
         const tt = this.typeOf(e.object);
         if (tt.kind !== 'tuple') throw new CodegenError('tuple access on a non-tuple', e);
@@ -1931,7 +2033,7 @@ class ProbeGenerator {
   }
 
   /** Copies a kernel struct at the address in `addr` into a record at scratch `off`, field by field. */
-  private structCopy(st: SizedType, addr: Reg, off: number, rec: SizedType): void {
+  private structCopy(st: SizedType, addr: Reg, off: number, rec: SizedType, user: boolean): void {
     if (st.kind !== 'cstruct' || rec.kind !== 'record') throw new CodegenError('Internal error: struct copy of a non-struct', undefined);
     const a = this.asm;
     const fields = this.ctx.scriptTypes().fields(st) ?? [];
@@ -1943,13 +2045,13 @@ class ProbeGenerator {
       const dst = off + layout.offsets[i]!;
       if (rf.type.kind === 'record' && cf.type.kind === 'cstruct') {
         a.emit(alu64Imm(AluOp.ADD, addr, cf.offset));
-        this.structCopy(cf.type, addr, dst, rf.type);
+        this.structCopy(cf.type, addr, dst, rf.type, user);
         a.emit(alu64Imm(AluOp.SUB, addr, cf.offset));
         return;
       }
       const size = Math.min(sizeOf(rf.type), cf.bitSize > 0 ? 8 : sizeOf(cf.type));
       this.addr(R1, dst);
-      a.emit(mov64Imm(R2, size), mov64Reg(R3, addr), alu64Imm(AluOp.ADD, R3, cf.offset), call(Helper.probe_read_kernel));
+      a.emit(mov64Imm(R2, size), mov64Reg(R3, addr), alu64Imm(AluOp.ADD, R3, cf.offset), call(user ? Helper.probe_read_user : Helper.probe_read_kernel));
       if (cf.bitSize > 0) {
         a.emit(ldxMem(Size.DW, R1, R9, dst));
         if (cf.bitOffset > 0) a.emit(alu64Imm(AluOp.RSH, R1, cf.bitOffset));

@@ -32,6 +32,8 @@ export interface CompileOptions {
   readonly btf?: () => Btf | undefined;
   /** Number of possible CPUs (sizes the scratch map); defaults to this machine's. */
   readonly cpus?: number;
+  /** -p PID: user-space probes with no path (or `*`) match the files this process maps; names resolve in it. */
+  readonly pid?: number;
   /** Named parameters (getopt) given as --name=value. */
   readonly named?: Readonly<Record<string, string>>;
 }

@@ -1,7 +1,10 @@
 // Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
 // catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
 import { editDistance, type Btf } from '../../btf/index.js';
-import { openElf, type UsdtNote } from '../../elf/index.js';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { globToRegExp, isFileMapping, openElf, readProcMaps, type ElfFile, type UsdtNote } from '../../elf/index.js';
+import { demangle } from '../../symbols/index.js';
 import { resolveBinary } from '../../kernel/link/uprobe.js';
 import { btfToSized, cStructByName } from '../btf-types.js';
 import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
@@ -173,29 +176,8 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
       return [e];
     }
     case 'uprobe':
-    case 'uretprobe': {
-      const ret = ap.provider === 'uretprobe';
-      const path = parts[0] ?? '';
-      let fn = parts[parts.length - 1] ?? '';
-      let offset = 0n;
-      let symbol: string | undefined = fn;
-      const plus = fn.indexOf('+');
-      if (plus >= 0) {
-        offset = BigInt(fn.slice(plus + 1));
-        fn = fn.slice(0, plus);
-        symbol = fn;
-      }
-      if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(fn)) {
-        offset = BigInt(fn);
-        symbol = undefined;
-      }
-      if (fn === '') {
-        d.error(`${ap.provider} should be attached to a function`, ap.range);
-        return [];
-      }
-      const name = `${ap.provider}:${path}:${fn}${plus >= 0 ? `+${offset}` : ''}`;
-      return [base(probe, ap, name, { kind: 'uprobe', path, symbol, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs')];
-    }
+    case 'uretprobe':
+      return expandUprobe(ctx, probe, ap, parts);
     case 'usdt':
       return expandUsdt(ctx, probe, ap, parts);
     default:
@@ -204,51 +186,191 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
   }
 }
 
-/** A USDT probe: one program per distinct argument layout among its sites (most probes have one). */
+/**
+ * The binaries a user-space probe names: one file (a path, or a library or program name resolved through the
+ * ld.so cache, -p's maps and PATH), every file matching a glob in the last path component, or with -p and an
+ * empty or `*` path every executable file the process maps. undefined (after an error) when none.
+ */
+function userBinaries(ctx: CompileContext, ap: A.AttachPoint, written: string, kind: string): UserBinary[] | undefined {
+  const d = ctx.diagnostics;
+  const pid = ctx.options.pid;
+  if (written === '' || written === '*') {
+    if (pid === undefined) {
+      d.error(`${kind} probe must have a target binary (or use -p PID)`, ap.range);
+      return undefined;
+    }
+    let maps;
+    try {
+      maps = readProcMaps(pid);
+    } catch (err) {
+      d.error(`Cannot read the memory maps of process ${pid}: ${(err as Error).message}`, ap.range);
+      return undefined;
+    }
+    const seen = new Set<string>();
+    for (const m of maps) if (isFileMapping(m) && m.perms.includes('x') && !m.deleted) seen.add(m.path);
+    return [...seen].map((path) => ({ path, shown: path }));
+  }
+  if (/[*?[]/.test(basename(written)) && !/[*?[]/.test(dirname(written))) {
+    const dir = dirname(written);
+    const re = globToRegExp(basename(written));
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => re.test(n)).sort();
+    } catch {
+      names = [];
+    }
+    const files = names.map((n) => (dir === '.' && !written.startsWith('./') ? n : join(dir, n))).filter(isExecutableFile);
+    const out = files.map((f) => ({ path: resolveBinary(f.includes('/') ? f : `./${f}`, pid)!, shown: written.startsWith('./') ? `./${f}` : f }));
+    if (out.length === 0) d.error(`No files match ${kind} target '${written}'`, ap.range);
+    return out.length === 0 ? undefined : out;
+  }
+  const path = resolveBinary(written, pid);
+  if (path === undefined) {
+    d.error(`${kind} target file '${written}' does not exist or is not executable`, ap.range);
+    return undefined;
+  }
+  return [{ path, shown: written.includes('/') ? written : path }];
+}
+
+/** A binary to probe: where it is, and how the probe's name spells it (the path as the script wrote it). */
+interface UserBinary {
+  readonly path: string;
+  readonly shown: string;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function readElf(ctx: CompileContext, ap: A.AttachPoint, path: string, what: string): ElfFile | undefined {
+  try {
+    return openElf(path);
+  } catch (err) {
+    ctx.diagnostics.error(`Cannot read ${what} of ${path}: ${(err as Error).message}`, ap.range);
+    return undefined;
+  }
+}
+
+/**
+ * uprobe/uretprobe: `path:symbol`, `path:symbol+offset`, `path:address`, with globs on the path and the symbol;
+ * a symbol glob also matches C++ names in demangled form (`ns::func*`), as bpftrace does.
+ */
+function expandUprobe(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const ret = ap.provider === 'uretprobe';
+  // `uprobe:lib:cpp:ns::fn` spells the language; only the path and the symbol matter here.
+  const written = parts[0] ?? '';
+  let fn = parts.length > 2 && parts[1] === 'cpp' ? parts.slice(2).join(':') : parts.slice(1).join(':');
+  if (parts.length === 1) fn = parts[0] ?? '';
+  let offset = 0n;
+  let symbol: string | undefined = fn;
+  const plus = fn.lastIndexOf('+');
+  if (plus > 0) {
+    offset = BigInt(fn.slice(plus + 1));
+    fn = fn.slice(0, plus);
+    symbol = fn;
+  }
+  if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(fn)) {
+    offset = BigInt(fn);
+    symbol = undefined;
+  }
+  if (fn === '') {
+    d.error(`${ap.provider} should be attached to a function`, ap.range);
+    return [];
+  }
+  const wildPath = written === '' || /[*?[]/.test(written);
+  if (!wildPath && (symbol === undefined || !hasWildcard(symbol))) {
+    // One binary, one site: resolved at attach time, so that a missing symbol is an attach error as in bpftrace.
+    const path = written;
+    const name = `${ap.provider}:${path}:${fn}${plus > 0 ? `+${offset}` : ''}`;
+    return [base(probe, ap, name, { kind: 'uprobe', path, symbol, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs')];
+  }
+  const paths = userBinaries(ctx, ap, written, ap.provider);
+  if (!paths) return [];
+  const out: ExpandedProbe[] = [];
+  const re = symbol !== undefined ? globToRegExp(symbol) : undefined;
+  for (const { path, shown } of paths) {
+    let names: string[];
+    if (re === undefined || symbol === undefined) names = [fn];
+    else if (!hasWildcard(symbol)) names = [symbol];
+    else {
+      const elf = readElf(ctx, ap, path, 'the symbols');
+      if (!elf) return [];
+      const seen = new Set<string>();
+      names = [];
+      for (const s of elf.symbols()) {
+        if (s.section === 0 || (s.type !== 'func' && s.type !== 'ifunc') || seen.has(s.name)) continue;
+        if (re.test(s.name) || (s.name.startsWith('_Z') && re.test(demangle(s.name) ?? ''))) {
+          seen.add(s.name);
+          names.push(s.name);
+        }
+      }
+      names.sort();
+    }
+    for (const n of names) {
+      const sym = symbol === undefined ? undefined : n;
+      const name = `${ap.provider}:${shown}:${n}${plus > 0 ? `+${offset}` : ''}`;
+      out.push(base(probe, ap, name, { kind: 'uprobe', path, symbol: sym, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs'));
+    }
+  }
+  if (out.length === 0) d.error(`No matches for ${ap.provider}:${written}:${fn}`, ap.range);
+  return out;
+}
+
+/**
+ * USDT probes `usdt:path:provider:name` (provider optional or empty = any), globs anywhere: one program per
+ * probe and distinct argument layout among its sites (most probes have one layout).
+ */
 function expandUsdt(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
   const d = ctx.diagnostics;
   const written = parts[0] ?? '';
   const provider = parts.length === 3 ? parts[1]! : '';
   const name = parts[parts.length - 1] ?? '';
-  if (hasWildcard(written) || hasWildcard(provider) || hasWildcard(name)) {
-    d.error('Wildcards in usdt probes are not supported yet', ap.range);
-    return [];
+  const paths = userBinaries(ctx, ap, written, 'usdt');
+  if (!paths) return [];
+  const providerRe = provider === '' ? undefined : globToRegExp(provider);
+  const nameRe = globToRegExp(name);
+  const out: ExpandedProbe[] = [];
+  for (const { path, shown } of paths) {
+    let notes: UsdtNote[];
+    try {
+      notes = openElf(path).usdtNotes().filter((n) => nameRe.test(n.name) && (providerRe === undefined || providerRe.test(n.provider)));
+    } catch (err) {
+      // With -p every mapped file is a candidate; files that are not ELF simply have no probes.
+      if (written === '' || written === '*') continue;
+      d.error(`Cannot read USDT probes of ${path}: ${(err as Error).message}`, ap.range);
+      return [];
+    }
+    const groups = new Map<string, UsdtNote[]>();
+    for (const n of notes) {
+      const key = `${n.provider}\0${n.name}\0${n.argText}`;
+      groups.set(key, [...(groups.get(key) ?? []), n]);
+    }
+    for (const sites of groups.values()) {
+      const first = sites[0]!;
+      const target: AttachTarget = {
+        kind: 'usdt',
+        path,
+        provider: first.provider,
+        name: first.name,
+        pid: undefined,
+        locations: sites.map((n) => ({ pcFileOffset: n.pcFileOffset, semaphoreFileOffset: n.semaphoreFileOffset })),
+      };
+      const e = base(probe, ap, `usdt:${shown}:${first.provider}:${first.name}`, target, ProgType.KPROBE, 'pt_regs');
+      e.usdtArgs = first.args;
+      out.push(e);
+    }
   }
-  const path = resolveBinary(written);
-  if (path === undefined) {
-    d.error(`usdt target file '${written}' does not exist or is not executable`, ap.range);
-    return [];
-  }
-  let notes: UsdtNote[];
-  try {
-    notes = openElf(path).usdtNotes().filter((n) => n.name === name && (provider === '' || n.provider === provider));
-  } catch (err) {
-    d.error(`Cannot read USDT probes of ${path}: ${(err as Error).message}`, ap.range);
-    return [];
-  }
-  if (notes.length === 0) {
+  if (out.length === 0) {
     d.error(`No matches for usdt ${written}:${provider === '' ? '' : `${provider}:`}${name}.`, ap.range);
     return [];
   }
-  const groups = new Map<string, UsdtNote[]>();
-  for (const n of notes) {
-    const key = `${n.provider}\0${n.argText}`;
-    groups.set(key, [...(groups.get(key) ?? []), n]);
-  }
-  return [...groups.values()].map((sites) => {
-    const first = sites[0]!;
-    const target: AttachTarget = {
-      kind: 'usdt',
-      path,
-      provider: first.provider,
-      name,
-      pid: undefined,
-      locations: sites.map((n) => ({ pcFileOffset: n.pcFileOffset, semaphoreFileOffset: n.semaphoreFileOffset })),
-    };
-    const e = base(probe, ap, `usdt:${path}:${first.provider}:${name}`, target, ProgType.KPROBE, 'pt_regs');
-    e.usdtArgs = first.args;
-    return e;
-  });
+  return out;
 }
 
 function safeBtf(ctx: CompileContext): Btf | undefined {

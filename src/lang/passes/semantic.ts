@@ -23,6 +23,10 @@ import {
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
 import { cStructByName } from '../btf-types.js';
+import { editDistance } from '../../btf/index.js';
+
+/** How many field names a "no such field" error lists. */
+const FIELD_HINT_MAX = 12;
 import { kernelSymbols } from '../../symbols/kallsyms.js';
 import { statSync } from 'node:fs';
 
@@ -303,7 +307,8 @@ class Analyser {
 
   private keyPart(e: A.Expression): SizedType {
     const t = this.expr(e);
-    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t) || t.kind === 'cstruct') {
+    if (t.kind === 'cstruct') return this.structValue(t, e) ?? NONE;
+    if (t.kind === 'none' || t.kind === 'void' || isAggregation(t)) {
       this.error(`${typeName(t)} cannot be used as a map key`, e);
     }
     // Integers in keys are stored as 64-bit, as bpftrace does.
@@ -402,7 +407,7 @@ class Analyser {
               this.error(`The * operator can not be used on expressions of type '${typeName(t)}'`, e);
               return NONE;
             }
-            return t.pointee;
+            return this.inSpace(t.pointee, t.userSpace);
         }
         return NONE;
       }
@@ -424,8 +429,13 @@ class Analyser {
         const t = this.expr(e.object);
         const i = this.expr(e.index);
         if (i.kind !== 'int') this.error('The array index operator [] only accepts integer indices', e.index);
-        if (t.kind === 'array') return t.element;
-        if (t.kind === 'pointer') return t.pointee;
+        if (t.kind === 'array') {
+          if (e.index.kind === 'IntegerLiteral' && (e.index.value < 0n || e.index.value >= BigInt(t.length))) {
+            this.error(`the index ${e.index.value} is out of bounds for array of size ${t.length}`, e);
+          }
+          return this.inSpace(t.element, this.userMem(e.object));
+        }
+        if (t.kind === 'pointer') return this.inSpace(t.pointee, t.userSpace);
         if (t.kind === 'string') return int(8, true);
         this.error(`The array index operator [] can not be used on expressions of type '${typeName(t)}'`, e);
         return NONE;
@@ -435,7 +445,8 @@ class Analyser {
         const ty = e.type.type;
         if (ty?.kind === 'PointerType') {
           const pt = this.cType(ty.pointee);
-          if (pt) return pointer(pt);
+          // As in bpftrace, a pointer made by a cast in a user-space probe points into the traced process.
+          if (pt) return pointer(pt, this.inUserProbe());
         }
         if (ty?.kind === 'NamedType') {
           const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
@@ -521,6 +532,9 @@ class Analyser {
       case 'jiffies':
         return U64;
       case 'curtask': {
+        // A `struct task_struct` the script declares replaces the kernel's, as in bpftrace.
+        const own = this.ctx.scriptTypes().struct('struct task_struct');
+        if (own) return pointer(own);
         const btf = this.ctx.btf();
         const task = btf ? cStructByName(btf, 'struct task_struct') : undefined;
         return task ? pointer(task) : U64;
@@ -626,6 +640,8 @@ class Analyser {
       const b = this.builtin(arg.type.name.replace(/^__builtin_/, ''), e);
       return b.kind === 'none' ? undefined : sizeOf(b);
     }
+    // `sizeof(ENUM_VALUE)`: an enumerator or #define is a 64-bit integer.
+    if (arg.type.kind === 'NamedType' && this.constant(arg.type.name, 0) !== undefined) return 8;
     return undefined;
   }
 
@@ -653,17 +669,50 @@ class Analyser {
     return undefined;
   }
 
+  private inUserProbe(): boolean {
+    return this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt';
+  }
+
+  /** Whether the memory an expression reads through belongs to the traced process (see codegen's isUserMem). */
+  private userMem(e: A.Expression): boolean {
+    const t = this.types.get(e);
+    if (t?.kind === 'pointer') return t.userSpace;
+    if (e.kind === 'FieldAccess' || e.kind === 'ArrayAccess') return this.userMem(e.object);
+    if (e.kind === 'Unary' && e.op === '*') return this.userMem(e.operand);
+    return false;
+  }
+
+  /** Pointers stored in user memory point to user memory too. */
+  private inSpace(t: SizedType, user: boolean): SizedType {
+    if (!user) return t;
+    if (t.kind === 'pointer') return pointer(t.pointee, true);
+    return t;
+  }
+
+  /**
+   * The fields a struct does have, nearest to the one asked for first: kernel structs move (cfs_rq's nr_running
+   * became nr_queued), and the nearest name is usually the one meant.
+   */
+  private fieldHint(st: Extract<SizedType, { kind: 'cstruct' }>, wanted: string): string[] {
+    const names = [...new Set((this.ctx.scriptTypes().fields(st) ?? []).map((f) => f.name).filter((n) => n !== ''))];
+    if (names.length === 0) return [];
+    const ranked = names.map((n) => ({ n, d: editDistance(wanted, n) })).sort((a, b) => a.d - b.d);
+    const shown = ranked.slice(0, FIELD_HINT_MAX).map((r) => r.n);
+    const more = names.length > FIELD_HINT_MAX ? `, ... (${names.length - FIELD_HINT_MAX} more)` : '';
+    return [`${st.name} has the fields, nearest first: ${shown.join(', ')}${more}`];
+  }
+
   private field(e: A.FieldAccess): SizedType {
     const t = this.expr(e.object);
     const st = t.kind === 'pointer' && t.pointee.kind === 'cstruct' ? t.pointee : t.kind === 'cstruct' ? t : undefined;
     if (st) {
       const f = this.ctx.scriptTypes().field(st, e.field);
       if (!f) {
-        this.error(`Struct/union of type '${st.name}' does not contain a field named '${e.field}'`, e);
+        this.error(`Struct/union of type '${st.name}' does not contain a field named '${e.field}'`, e, this.fieldHint(st, e.field));
         return NONE;
       }
       this.ctx.types.cfields.set(e, f);
-      return f.type;
+      return this.inSpace(f.type, this.userMem(e.object));
     }
     if (t.kind !== 'record') {
       if (t.kind !== 'none') this.error(`Can not access field '${e.field}' on expression of type '${typeName(t)}'`, e);

@@ -1,0 +1,23 @@
+// Stack-counting tools (profile, offcputime) can hand their map straight to the flame graph renderer:
+// `--folded` prints folded stacks, `--svg FILE` writes the picture, so a profile becomes a graph in one command.
+import { collapseBpftraceJson, formatFolded, renderFlameGraph, type FlameGraphOptions } from '../flamegraph/index.js';
+
+/** How a tool's stack map becomes a graph: which map, and how flamegraph.pl users would draw it. */
+export interface StackGraphSpec {
+  /** The map holding the counts, keyed by stacks then comm, e.g. "@" or "@us". */
+  readonly map: string;
+  readonly title: string;
+  readonly countName: string;
+  readonly colors: NonNullable<FlameGraphOptions['colors']>;
+  /** The key's first element is a kernel stack (marked `_[k]` as flamegraph.pl's --colors=java/js expect). */
+  readonly kernelFirst: boolean;
+}
+
+/** Folded stacks ("comm;frame;frame count", root first) from the JSON lines of `-f json` output. */
+export function foldedFromJson(json: string, spec: StackGraphSpec): string {
+  return formatFolded(collapseBpftraceJson(json, { map: spec.map, kernel: spec.kernelFirst }));
+}
+
+export function svgFromJson(json: string, spec: StackGraphSpec): string {
+  return renderFlameGraph(foldedFromJson(json, spec), { title: spec.title, countName: spec.countName, colors: spec.colors });
+}
