@@ -106,7 +106,9 @@ class CParser {
   top(): CRecordDecl | CEnumDecl {
     const d = this.tagged(true);
     if (d.kind !== 'inline') this.fail("expected '{'");
-    this.attributes();
+    // `struct s { ... } __attribute__((packed))`: attributes after the body belong to the type.
+    const trailing = this.attributes();
+    if (d.decl.kind === 'record') d.decl.attributes.push(...trailing);
     while (this.peek() === ';') this.i++;
     if (this.peek() !== undefined) this.fail('expected end of definition');
     return d.decl;

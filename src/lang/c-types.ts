@@ -84,13 +84,14 @@ export class ScriptTypes {
   private define(decl: A.CRecordDecl): ScriptStruct {
     const fields = new Map<string, CField>();
     const anonymous: ScriptStruct['anonymous'] = [];
-    const id = -(this.byId.size + 1);
     let off = 0;
     let align = 1;
     let size = 0;
+    // packed: no padding anywhere (alignment 1), as GCC and clang lay such structs out.
+    const packed = decl.attributes.some((a) => /\bpacked\b|__packed__/.test(a));
     for (const f of decl.fields) {
       let t = this.fieldType(f);
-      const a = alignOf(t);
+      const a = packed ? 1 : alignOf(t);
       align = Math.max(align, a);
       const at = decl.keyword === 'union' ? 0 : roundUp(off, a);
       if (f.name === undefined) {
@@ -106,8 +107,10 @@ export class ScriptTypes {
       size = Math.max(size, end);
       if (decl.keyword !== 'union') off = end;
     }
+    // Numbered after the fields: inline structs among them are defined (and numbered) first.
+    const id = -(this.byId.size + 1);
     const name = `${decl.keyword} ${decl.name ?? `anon${-id}`}`;
-    const s: ScriptStruct = { type: { kind: 'cstruct', name, btfId: id, size: roundUp(size, align) }, fields, anonymous };
+    const s: ScriptStruct = { type: { kind: 'cstruct', name, btfId: id, size: roundUp(size, align), align }, fields, anonymous };
     this.byId.set(id, s);
     if (decl.name !== undefined) this.byName.set(name, s);
     return s;

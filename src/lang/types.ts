@@ -45,6 +45,8 @@ export interface CStructType {
   readonly name: string;
   readonly btfId: number;
   readonly size: number;
+  /** Alignment when known (structs the script declares); kernel structs are taken as 8-aligned. */
+  readonly align?: number;
 }
 export interface PointerType {
   readonly kind: 'pointer';
@@ -255,6 +257,8 @@ export function alignOf(t: SizedType): number {
       return Math.max(1, ...t.fields.map((f) => alignOf(f.type)));
     case 'array':
       return alignOf(t.element);
+    case 'cstruct':
+      return t.align ?? 8;
     default:
       return 8;
   }

@@ -102,6 +102,24 @@ describe('preamble structs over user memory', () => {
   });
 });
 
+describe('preamble layouts', () => {
+  it('lays out packed structs without padding and nests anonymous inline structs', () => {
+    loaded = load(
+      compileOk(`struct plain { int x; char y; int z; }
+        struct tight { int x; char y; int z; } __attribute__((packed))
+        struct nest { struct { int m[3] } y; struct { char n } a; long after; }
+        BEGIN { @plain = sizeof(struct plain); @tight = sizeof(struct tight); @nest = sizeof(struct nest);
+          @after = offsetof(struct nest, after); @a = offsetof(struct nest, a); }`),
+    );
+    loaded.fire('begin');
+    expect(int(loaded, '@plain')).toBe(12n);
+    expect(int(loaded, '@tight')).toBe(9n);
+    expect(int(loaded, '@a')).toBe(12n);
+    expect(int(loaded, '@after')).toBe(16n);
+    expect(int(loaded, '@nest')).toBe(24n);
+  });
+});
+
 describe('pointer arithmetic', () => {
   it('steps ++ and -- by the size of the pointee', () => {
     loaded = load(compileOk('BEGIN { @a = (int16 *)0x32; @a++; @b = (int32 *)0x32; ++@b; @c = (int64 *)0x32; @c--; }'));

@@ -29,7 +29,6 @@ describe.skipIf(skip !== false)('memleak', () => {
       return { stack: m[1]!.trim().split(/\s+/), bytes: Number(m[2]) };
     });
     const leaked = entries.filter((e) => e.stack[0]?.startsWith('leak_here+'));
-    if (leaked.length !== 1) console.log(JSON.stringify(r.stdout));
     expect(leaked.map((e) => e.bytes)).toEqual([5 * 4321]);
     expect(leaked[0]!.stack[1]).toMatch(/^main\+\d+$/);
     const freed = entries.filter((e) => e.stack[0]?.startsWith('free_here+'));

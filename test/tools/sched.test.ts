@@ -61,8 +61,10 @@ describe.skipIf(skip !== false)('scheduler tools', () => {
   it('runqlat sees a run queue wait for every wakeup from a nap', async () => {
     const r = await traceNaps('runqlat', []);
     expect(r.stderr).toBe('');
-    // One wakeup per nap, and maybe a few more (the release, preemption).
-    expect(total(histogram(r.stdout, '@usecs:'))).toBeGreaterThanOrEqual(NAPS);
+    // One wakeup per nap, and maybe a few more (the release, preemption). A nap ends in a timer interrupt, and
+    // the kernel skips a tracepoint program that would run inside another BPF program on the same CPU (its
+    // recursion guard): with other tests tracing at the same time a few wakeups go unseen (35 of 40 seen once).
+    expect(total(histogram(r.stdout, '@usecs:'))).toBeGreaterThanOrEqual((NAPS * 3) / 4);
   });
 
   it('cpudist sees the fixture leave the CPU at every nap', async () => {

@@ -817,6 +817,13 @@ class ProbeGenerator {
         return;
       }
       case 'Cast': {
+        const from = this.typeOf(e.expr);
+        if (from.kind === 'array') {
+          const tmp = this.scratch(sizeOf(from));
+          this.memInto(e.expr, tmp, from);
+          this.loadScalar(dst, R9, tmp, t);
+          return;
+        }
         this.scalar(e.expr, dst);
         if (t.kind === 'int' && t.bits < 64) {
           if (t.signed) a.emit(movsx64(dst, dst, t.bits as 8 | 16 | 32));
@@ -1228,6 +1235,26 @@ class ProbeGenerator {
       this.memInto(e.right, ro, rt);
       this.stringEquals(dst, lo, ro, Math.min(lt.size, rt.size), this.literalLength(e.left, e.right));
       if (e.op === '!=') a.emit(alu64Imm(AluOp.XOR, dst, 1));
+      return;
+    }
+    if (lt.kind === 'array' && rt.kind === 'array') {
+      // Arrays compare byte for byte (the semantic pass checked that both have the same type).
+      const size = sizeOf(lt);
+      const lo = this.scratch(size);
+      const ro = this.scratch(size);
+      this.memInto(e.left, lo, lt);
+      this.memInto(e.right, ro, rt);
+      const differ = a.newLabel('ae.ne');
+      const done = a.newLabel('ae.done');
+      for (const [pos, width] of chunks(lo, size, (ro - lo) % 8 === 0 ? 8 : 1)) {
+        a.emit(ldxMem(sizeCode(width), R1, R9, pos), ldxMem(sizeCode(width), R2, R9, ro + (pos - lo)));
+        a.jmpReg(JmpOp.JNE, R1, R2, differ);
+      }
+      a.emit(mov64Imm(dst, e.op === '==' ? 1 : 0));
+      a.ja(done);
+      a.label(differ);
+      a.emit(mov64Imm(dst, e.op === '==' ? 0 : 1));
+      a.label(done);
       return;
     }
     const signed = (lt.kind === 'int' && lt.signed) && (rt.kind === 'int' && rt.signed);
@@ -1726,6 +1753,16 @@ class ProbeGenerator {
           return;
         }
         this.bytesOf(e, off, sizeOf(t), e);
+        return;
+      }
+      case 'Cast': {
+        // A value seen as an array (the semantic pass allows integers and strings of the array's size).
+        const from = this.typeOf(e.expr);
+        if (from.kind === 'string') return this.memInto(e.expr, off, from);
+        const r = this.reg(e);
+        this.scalar(e.expr, r);
+        a.emit(stxMem(sizeCode(sizeOf(from)), R9, r, off));
+        this.release(r);
         return;
       }
       case 'TupleAccess': {

@@ -441,8 +441,16 @@ class Analyser {
         return NONE;
       }
       case 'Cast': {
-        this.expr(e.expr);
+        const from = this.expr(e.expr);
         const ty = e.type.type;
+        if (ty?.kind === 'ArrayType') return this.arrayCast(e, ty, from);
+        if (from.kind === 'array' && ty?.kind === 'NamedType') {
+          // `(int32)arr`: the array's bytes reinterpreted as an integer of the same size.
+          const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
+          if (m && Number(m[2]) / 8 === sizeOf(from)) return int(Number(m[2]) as 8, m[1] === '');
+          this.error(`Cannot cast from "${typeName(from)}" to "${ty.name}"`, e);
+          return NONE;
+        }
         if (ty?.kind === 'PointerType') {
           const pt = this.cType(ty.pointee);
           // As in bpftrace, a pointer made by a cast in a user-space probe points into the traced process.
@@ -669,6 +677,23 @@ class Analyser {
     return undefined;
   }
 
+  /** `(int8[8])x`, `(int8[])x`: an integer or string value's bytes seen as an array of integers. */
+  private arrayCast(e: A.Cast, ty: A.ArrayType, from: SizedType): SizedType {
+    const elem = this.cType(ty.element);
+    if (!elem || elem.kind !== 'int' || !(from.kind === 'int' || from.kind === 'string')) {
+      this.error(`Cannot cast from "${typeName(from)}" to "${describeType(e.type)}"`, e);
+      return NONE;
+    }
+    const bytes = sizeOf(from);
+    const elemSize = sizeOf(elem);
+    const n = ty.size === undefined ? Math.floor(bytes / elemSize) : Number(ty.size);
+    if (n * elemSize !== bytes) {
+      this.error(`Cannot cast from "${typeName(from)}" to "${describeType(e.type)}": the sizes differ (${bytes} and ${n * elemSize} bytes)`, e);
+      return NONE;
+    }
+    return { kind: 'array', element: elem, length: n };
+  }
+
   private inUserProbe(): boolean {
     return this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt';
   }
@@ -740,6 +765,10 @@ class Analyser {
       case '>':
       case '<=':
       case '>=': {
+        if (l.kind === 'array' && r.kind === 'array' && (e.op === '==' || e.op === '!=')) {
+          if (typeName(l) !== typeName(r)) this.error(`Type mismatch for '${e.op}': comparing ${typeName(l)} with ${typeName(r)}`, e);
+          return BOOL;
+        }
         const ls = l.kind === 'string';
         const rs = r.kind === 'string';
         if (ls !== rs || (!ls && !isScalar(l) && l.kind !== 'none') || (!rs && !isScalar(r) && r.kind !== 'none')) {
