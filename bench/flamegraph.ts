@@ -96,8 +96,8 @@ function countFrames(svgFile: string): number {
 }
 
 function main(): void {
-  if (!existsSync('bin/bpfkit.js') || !existsSync('dist/cli.js')) {
-    console.log('bench/flamegraph: skipped: run `npm run build` first (needs dist/cli.js)');
+  if (!existsSync('bin/bpfkit.js') || !existsSync('dist/cli.cjs')) {
+    console.log('bench/flamegraph: skipped: run `npm run build` first (needs dist/cli.cjs)');
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'bpfkit-fg-bench-'));

@@ -22,8 +22,8 @@ function timeRuns(args: string[]): number {
   return median(times);
 }
 
-if (!existsSync('dist/cli.js')) {
-  process.stderr.write('bench/info: dist/cli.js is missing: run `npm run build` first\n');
+if (!existsSync('dist/cli.cjs')) {
+  process.stderr.write('bench/info: dist/cli.cjs is missing: run `npm run build` first\n');
   process.exit(1);
 }
 const node = timeRuns(['-e', '0']);
