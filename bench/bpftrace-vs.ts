@@ -28,7 +28,8 @@ interface Tracer {
   readonly argv: readonly string[];
 }
 const tracers: Tracer[] = [
-  { name: 'bpfkit', argv: [process.execPath, BPFKIT] },
+  // Run as users run it: the file itself, whose sh line starts node the fast way.
+  { name: 'bpfkit', argv: [BPFKIT] },
   { name: 'bpftrace', argv: [BPFTRACE] },
 ];
 
