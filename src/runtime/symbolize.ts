@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BpfMap } from '../kernel/map.js';
 import { STACK_MAP_PREFIX } from '../lang/codegen/artifact.js';
 import type { SizedType } from '../lang/types.js';
-import { kernelSymbols, UserSymbolizer, type KernelSymbols } from '../symbols/index.js';
+import { demangle, kernelSymbols, UserSymbolizer, type KernelSymbols } from '../symbols/index.js';
 import type { DecodeContext } from './decode.js';
 import { encodeUint } from './decode.js';
 
@@ -21,6 +21,9 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
     }
     return ksyms;
   };
+  // bpftrace prints user symbols demangled unless config cpp_demangle is off.
+  const cppDemangle = !['false', '0', 0, false].includes(raw['cpp_demangle'] as string | number | boolean);
+  const userName = (name: string): string => (cppDemangle ? demangle(name) : name);
   const users = new Map<number, UserSymbolizer | undefined>();
   const user = (pid: number): UserSymbolizer | undefined => {
     if (!users.has(pid)) {
@@ -40,7 +43,7 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
   const uname = (address: bigint, pid: number, withOffset: boolean): string | undefined => {
     const hit = user(pid)?.symbolize(address);
     if (!hit || hit.name === undefined) return undefined;
-    return withOffset ? `${hit.name}+${hit.offset}` : hit.name;
+    return withOffset ? `${userName(hit.name)}+${hit.offset}` : userName(hit.name);
   };
   // Wall-clock time minus each clock, taken once: CLOCK_MONOTONIC is what process.hrtime reads; boot time
   // differs from it only by time spent suspended, which this reading does not see.
@@ -71,7 +74,7 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
       if (!isUser) return [kname(address, true) ?? address.toString(16)];
       const hit = user(pid)?.symbolize(address);
       if (!hit || hit.name === undefined) return [perf ? `0x${address.toString(16)} ([unknown])` : `0x${address.toString(16)}`];
-      const name = `${hit.name}+${hit.offset}`;
+      const name = `${userName(hit.name)}+${hit.offset}`;
       return [perf ? `${name} (${hit.module || '[unknown]'})` : name];
     },
     epochOffsetNs(mode): bigint {

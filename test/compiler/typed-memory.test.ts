@@ -38,7 +38,7 @@ function int(l: Loaded, map: string): bigint {
 }
 
 const PREAMBLE = `struct inner { int a; int b[3]; }
-struct outer { long id; int vals[4]; struct inner in; struct inner *next; short grid[2][2]; }`;
+struct outer { long id; int vals[4]; struct inner in; struct inner *next; short grid[2][2]; struct inner items[2]; }`;
 
 async function traceTake(body: string, k: number): Promise<Loaded> {
   dir = mkdtempSync(join(tmpdir(), 'bpfkit-typed-memory-'));
@@ -96,6 +96,22 @@ describe('preamble structs over user memory', () => {
     expect([0, 1, 2].map((i) => d.getInt32(field.offset + layout.offsets[1]! + i * 4, true))).toEqual([k * 101, k * 102, k * 103]);
   });
 
+  it('copies arrays of structs into variables and maps, element by element', async () => {
+    const k = 6;
+    const l = await traceTake(`$w = $o->items; @w1a = $w[1].a; $i = (uint64)1; @wib2 = $w[$i].b[2]; @m[0] = $o->items; @m0b1 = @m[0][0].b[1]; @direct = $o->items[1].b[0];`, k);
+    expect(int(l, '@w1a')).toBe(BigInt(k * 41));
+    expect(int(l, '@wib2')).toBe(BigInt(k * 44));
+    expect(int(l, '@m0b1')).toBe(BigInt(k * 33));
+    expect(int(l, '@direct')).toBe(BigInt(k * 42));
+  });
+
+  it('compares arrays byte for byte', async () => {
+    const l = await traceTake(`$a = $o->vals; @same = $o->vals == $a; @differ = $o->vals != $o->vals; $s = *$o; @ne = $s.in.b != $o->next->b;`, 4);
+    expect(int(l, '@same')).toBe(1n);
+    expect(int(l, '@differ')).toBe(0n);
+    expect(int(l, '@ne')).toBe(1n);
+  });
+
   it('refuses a constant index past the end of an array', () => {
     const r = compile(`${PREAMBLE}\nuprobe:/bin/true:main { $o = (struct outer *)arg0; @x = $o->vals[4]; }`, 'test.bt');
     expect(formatDiagnostics(r.diagnostics)).toContain('the index 4 is out of bounds for array of size 4');
@@ -117,6 +133,26 @@ describe('preamble layouts', () => {
     expect(int(loaded, '@a')).toBe(12n);
     expect(int(loaded, '@after')).toBe(16n);
     expect(int(loaded, '@nest')).toBe(24n);
+  });
+});
+
+describe('array casts', () => {
+  it('sees an integer or a string as an array of bytes and an array as an integer', () => {
+    loaded = load(compileOk('BEGIN { @b0 = ((int8[8])0x1234)[0]; @b1 = ((uint8[])0x1234)[1]; @h = ((int8[])"hi")[1]; $a = (uint8[4])(uint32)0x0a0b0c0d; @back = (uint32)$a; @n = sizeof((int16[])12345); }'));
+    loaded.fire('begin');
+    expect(int(loaded, '@b0')).toBe(0x34n);
+    expect(int(loaded, '@b1')).toBe(0x12n);
+    expect(int(loaded, '@h')).toBe(BigInt('i'.charCodeAt(0)));
+    expect(int(loaded, '@back')).toBe(0x0a0b0c0dn);
+    expect(int(loaded, '@n')).toBe(8n);
+  });
+
+  it('turns pton() literals into address bytes', () => {
+    loaded = load(compileOk('BEGIN { @v4 = (uint32)pton("10.1.2.3"); $six = pton("fe80::7"); @v6last = $six[15]; @v6first = $six[0]; }'));
+    loaded.fire('begin');
+    expect(int(loaded, '@v4')).toBe(BigInt(10 + (1 << 8) + (2 << 16) + (3 << 24)));
+    expect(int(loaded, '@v6last')).toBe(7n);
+    expect(int(loaded, '@v6first')).toBe(0xfen);
   });
 });
 

@@ -35,6 +35,7 @@ import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
 import { PT_REGS, builtinName, mapName, signalNumber } from '../passes/semantic.js';
 import { walk } from '../walk.js';
+import { parseIpAddress } from '../inet.js';
 import { keyBytes } from '../passes/resources.js';
 import type { CompileContext, ExpandedProbe } from '../passes/context.js';
 import {
@@ -1622,6 +1623,13 @@ class ProbeGenerator {
       this.valueInto(e, off, t);
       return;
     }
+    if (t.kind === 'array' && t.element.kind === 'record' && et.kind === 'array' && et.element.kind === 'cstruct' && this.inCMemory(e)) {
+      const r = this.reg(e);
+      this.cAddress(e, r);
+      this.structArrayCopy(et, r, off, t, this.isUserPointer(e));
+      this.release(r);
+      return;
+    }
     const cst = et.kind === 'cstruct' ? et : this.structBehind(e);
     if (cst && t.kind === 'record') {
       const r = this.reg(e);
@@ -1849,6 +1857,12 @@ class ProbeGenerator {
       case 'kstack':
       case 'ustack':
         return this.stack(this.typeOf(c), off);
+      case 'pton': {
+        // The literal was parsed when compiling; its bytes are stored as constants.
+        const bytes = parseIpAddress((args[0] as A.StringLiteral).value)!;
+        bytes.forEach((b, i) => a.emit(stMem(Size.B, R9, off + i, b)));
+        return;
+      }
       case 'ntop': {
         const addr = args[args.length - 1]!;
         const at = this.typeOf(addr);
@@ -2069,6 +2083,18 @@ class ProbeGenerator {
     });
   }
 
+  /** Copies an array of C structs at `addr` into an array of records at scratch `off`, element by element. */
+  private structArrayCopy(src: SizedType, addr: Reg, off: number, dst: SizedType, user: boolean): void {
+    if (src.kind !== 'array' || dst.kind !== 'array') throw new CodegenError('Internal error: struct array copy of a non-array', undefined);
+    const cSize = sizeOf(src.element);
+    const recSize = sizeOf(dst.element);
+    for (let i = 0; i < dst.length; i++) {
+      if (i > 0) this.asm.emit(alu64Imm(AluOp.ADD, addr, cSize));
+      this.structCopy(src.element, addr, off + i * recSize, dst.element, user);
+    }
+    if (dst.length > 1) this.asm.emit(alu64Imm(AluOp.SUB, addr, cSize * (dst.length - 1)));
+  }
+
   /** Copies a kernel struct at the address in `addr` into a record at scratch `off`, field by field. */
   private structCopy(st: SizedType, addr: Reg, off: number, rec: SizedType, user: boolean): void {
     if (st.kind !== 'cstruct' || rec.kind !== 'record') throw new CodegenError('Internal error: struct copy of a non-struct', undefined);
@@ -2083,6 +2109,12 @@ class ProbeGenerator {
       if (rf.type.kind === 'record' && cf.type.kind === 'cstruct') {
         a.emit(alu64Imm(AluOp.ADD, addr, cf.offset));
         this.structCopy(cf.type, addr, dst, rf.type, user);
+        a.emit(alu64Imm(AluOp.SUB, addr, cf.offset));
+        return;
+      }
+      if (rf.type.kind === 'array' && rf.type.element.kind === 'record' && cf.type.kind === 'array') {
+        a.emit(alu64Imm(AluOp.ADD, addr, cf.offset));
+        this.structArrayCopy(cf.type, addr, dst, rf.type, user);
         a.emit(alu64Imm(AluOp.SUB, addr, cf.offset));
         return;
       }

@@ -23,6 +23,7 @@ import {
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
 import { cStructByName } from '../btf-types.js';
+import { parseIpAddress } from '../inet.js';
 import { editDistance } from '../../btf/index.js';
 
 /** How many field names a "no such field" error lists. */
@@ -225,6 +226,10 @@ class Analyser {
    * offsets), printed by bpftrace as `{ .a = 1, .b = 2 }`. Very large structs are refused.
    */
   structValue(t: SizedType, node: Node, depth = 0): SizedType | undefined {
+    if (t.kind === 'array') {
+      const el = this.structValue(t.element, node, depth);
+      return el === undefined ? undefined : el === t.element ? t : { kind: 'array', element: el, length: t.length };
+    }
     if (t.kind !== 'cstruct') return t;
     const fields = this.ctx.scriptTypes().fields(t);
     if (!fields || fields.length === 0 || fields.length > 64 || depth > 3) {
@@ -241,7 +246,7 @@ class Analyser {
   }
 
   private store(target: A.Variable | A.MapRef | A.MapAccess, v: SizedType, node: Node): void {
-    if (v.kind === 'cstruct') {
+    if (v.kind === 'cstruct' || v.kind === 'array') {
       const rec = this.structValue(v, node);
       if (!rec) return;
       v = rec;
@@ -307,7 +312,7 @@ class Analyser {
 
   private keyPart(e: A.Expression): SizedType {
     const t = this.expr(e);
-    if (t.kind === 'cstruct') return this.structValue(t, e) ?? NONE;
+    if (t.kind === 'cstruct' || t.kind === 'array') return this.structValue(t, e) ?? NONE;
     if (t.kind === 'none' || t.kind === 'void' || isAggregation(t)) {
       this.error(`${typeName(t)} cannot be used as a map key`, e);
     }
@@ -1101,6 +1106,21 @@ class Analyser {
         if (!args[1]) return BOOL;
         const d = this.expr(args[1]);
         return d.kind === 'int' ? I64 : d;
+      }
+      case 'pton': {
+        if (!this.nargs(c, 1, 1)) return NONE;
+        const arg = args[0]!;
+        this.expr(arg);
+        const bytes = arg.kind === 'StringLiteral' ? parseIpAddress(arg.value) : undefined;
+        if (arg.kind !== 'StringLiteral') {
+          this.error('pton() expects a string literal', c);
+          return NONE;
+        }
+        if (!bytes) {
+          this.error(`pton() expects a valid IPv4 or IPv6 address, got '${arg.value}'`, c);
+          return NONE;
+        }
+        return { kind: 'array', element: int(8, false), length: bytes.length };
       }
       case 'ntop': {
         if (!this.nargs(c, 1, 2)) return NONE;
