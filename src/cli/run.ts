@@ -26,7 +26,12 @@ const ENV_CONFIG = [
   'max_cat_bytes', 'str_trunc_trailer', 'max_type_res_iterations', 'license',
 ];
 
-export async function main(argv: string[]): Promise<number> {
+export interface RunMainOptions {
+  /** False when another command runs a program in-process and has more to do afterwards (tools' --svg). */
+  readonly exitProcess?: boolean;
+}
+
+export async function main(argv: string[], mainOptions: RunMainOptions = {}): Promise<number> {
   // Run as `bpftrace` (through a link of that name), be seen as bpftrace: `comm` in scripts, pidof, pkill.
   const invokedAs = basename(process.argv[1] ?? '').replace(/\.js$/, '');
   const asCommand = invokedAs === 'bpftrace' || invokedAs === 'bpfkit';
@@ -154,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   // As the command, leave at once: Node's own teardown restores default signal actions, and a Ctrl-C (or the
   // test runner's SIGINT) landing in it would turn a finished run into a killed one. Output is written
   // synchronously, so nothing is lost.
-  if (asCommand) process.exit(code);
+  if (asCommand && mainOptions.exitProcess !== false) process.exit(code);
   return code;
 }
 

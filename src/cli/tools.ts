@@ -11,6 +11,10 @@ import {
   ToolUsageError,
   type ToolArgs,
 } from '../tools/index.js';
+import { foldedFromJson, svgFromJson, type StackGraphSpec } from '../tools/stack-graph.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const CATEGORY_ORDER = ['processes', 'memory', 'files', 'disks', 'network', 'security', 'applications'];
 
@@ -59,7 +63,30 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ERROR: Cannot run ${tool.name}: ${here.reason}\n`);
     return 1;
   }
+  const graph = tool.stackGraph && (args.flag('folded') || args.str('svg') !== undefined) ? tool.stackGraph(args) : undefined;
+  if (graph) return runStackGraph(program, graph, args.str('svg'));
   return runProgram(program);
+}
+
+// --folded / --svg: the program's maps go to a private JSON file, whose stack map becomes folded stacks on stdout
+// or a flame graph in FILE once the tool ends (Ctrl-C or its duration).
+async function runStackGraph(program: string, graph: StackGraphSpec, svgFile: string | undefined): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfkit-stacks-'));
+  try {
+    const json = join(dir, 'maps.json');
+    const code = await (await import('./run.js')).main(['-q', '-f', 'json', '-o', json, '-e', program], { exitProcess: false });
+    if (code !== 0) return code;
+    const text = readFileSync(json, 'utf8');
+    if (svgFile === undefined) {
+      process.stdout.write(foldedFromJson(text, graph));
+    } else {
+      writeFileSync(svgFile, svgFromJson(text, graph));
+      process.stderr.write(`Wrote ${svgFile}\n`);
+    }
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // The tool's program goes through the bpftrace-compatible entry, so it compiles, loads and prints exactly as

@@ -2,6 +2,7 @@
 // switch-out (in the blocking task's context) and the time counted when the task runs again.
 import { PID, TID } from './common.js';
 import type { ToolSpec } from './tool.js';
+import { STACK_GRAPH_OPTIONS } from './stack-graph.js';
 
 export const offcputime: ToolSpec = {
   name: 'offcputime',
@@ -18,6 +19,7 @@ export const offcputime: ToolSpec = {
     { key: 'kernel', short: 'K', long: 'kernel-stacks-only', help: 'kernel stacks only' },
     { key: 'minBlock', short: 'm', long: 'min-block-time', value: 'int', metavar: 'USECS', help: 'ignore blocks shorter than this' },
     { key: 'maxBlock', short: 'M', long: 'max-block-time', value: 'int', metavar: 'USECS', help: 'ignore blocks longer than this' },
+    ...STACK_GRAPH_OPTIONS,
   ],
   positionals: [{ key: 'duration', help: 'stop after this many seconds' }],
   examples: [
@@ -25,6 +27,9 @@ export const offcputime: ToolSpec = {
     ['-p 185 5', 'PID 185 for five seconds'],
     ['-K -m 1000', 'kernel stacks of blocks of 1 ms or more'],
   ],
+  stackGraph(args) {
+    return { map: '@us', title: 'Off-CPU Time Flame Graph', countName: 'us', colors: 'io', kernelFirst: !args.flag('user') };
+  },
   program(args) {
     const pid = args.int('pid');
     const tid = args.int('tid');

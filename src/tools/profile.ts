@@ -2,6 +2,7 @@
 import { PID, TID } from './common.js';
 import { predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
+import { STACK_GRAPH_OPTIONS } from './stack-graph.js';
 import { ToolUsageError } from './errors.js';
 
 export const profile: ToolSpec = {
@@ -15,6 +16,7 @@ export const profile: ToolSpec = {
     { key: 'user', short: 'U', long: 'user-stacks-only', help: 'user stacks only' },
     { key: 'kernel', short: 'K', long: 'kernel-stacks-only', help: 'kernel stacks only' },
     { key: 'frequency', short: 'F', long: 'frequency', value: 'int', metavar: 'HZ', help: 'samples per second per CPU (default 49)' },
+    ...STACK_GRAPH_OPTIONS,
   ],
   positionals: [{ key: 'duration', help: 'stop after this many seconds' }],
   examples: [
@@ -22,6 +24,9 @@ export const profile: ToolSpec = {
     ['-F 99 -p 185 10', 'PID 185 at 99 Hz for ten seconds'],
     ['-K', 'kernel stacks only'],
   ],
+  stackGraph(args) {
+    return { map: '@', title: 'CPU Flame Graph', countName: 'samples', colors: 'hot', kernelFirst: !args.flag('user') };
+  },
   program(args) {
     const pid = args.int('pid');
     const tid = args.int('tid');

@@ -1,6 +1,7 @@
 // Stack-counting tools (profile, offcputime) can hand their map straight to the flame graph renderer:
 // `--folded` prints folded stacks, `--svg FILE` writes the picture, so a profile becomes a graph in one command.
 import { collapseBpftraceJson, formatFolded, renderFlameGraph, type FlameGraphOptions } from '../flamegraph/index.js';
+import type { OptionSpec } from './tool.js';
 
 /** How a tool's stack map becomes a graph: which map, and how flamegraph.pl users would draw it. */
 export interface StackGraphSpec {
@@ -12,6 +13,12 @@ export interface StackGraphSpec {
   /** The key's first element is a kernel stack (marked `_[k]` as flamegraph.pl's --colors=java/js expect). */
   readonly kernelFirst: boolean;
 }
+
+/** The options a stack-counting tool adds: its map as folded stacks, or as a flame graph. */
+export const STACK_GRAPH_OPTIONS: readonly OptionSpec[] = [
+  { key: 'folded', long: 'folded', help: 'print folded stacks (flame graph input) instead of the map' },
+  { key: 'svg', long: 'svg', value: 'string', metavar: 'FILE', help: 'write a flame graph of the stacks to FILE' },
+];
 
 /** Folded stacks ("comm;frame;frame count", root first) from the JSON lines of `-f json` output. */
 export function foldedFromJson(json: string, spec: StackGraphSpec): string {

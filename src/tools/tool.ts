@@ -1,6 +1,7 @@
 // What a bundled tool is: its name and purpose, the probes its program attaches to, its BCC-style options,
 // and the function that turns parsed options into bpftrace-language program text.
 import type { ToolArgs } from './options.js';
+import type { StackGraphSpec } from './stack-graph.js';
 
 export type ToolCategory = 'processes' | 'memory' | 'files' | 'disks' | 'network' | 'security' | 'applications';
 
@@ -46,6 +47,8 @@ export interface ToolSpec {
   readonly examples?: ReadonlyArray<readonly [string, string]>;
   /** The bpftrace-language program for these options. */
   program(args: ToolArgs): string;
+  /** For tools that count stacks: how `--folded` and `--svg FILE` turn their map into a flame graph. */
+  stackGraph?(args: ToolArgs): StackGraphSpec;
   /** When what the tool attaches to depends on its arguments: the needs to check before running it. */
   needsFor?(args: ToolArgs): readonly ProbeNeed[];
 }

@@ -1,6 +1,8 @@
 // The scheduler and syscall tools end to end, on a fixture that makes a known number of nanosleep() calls
 // once released, so that each tool can be filtered to its pid and count what it did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bundleCli, compileFixture, histogram, removeBundle, skipReason, startGated, total, traceWhile, until, type Bundle } from './harness.js';
 
 const skip = skipReason();
@@ -132,6 +134,27 @@ describe.skipIf(skip !== false)('profile', () => {
     // One second at 99 Hz of a thread that never sleeps: most of the 99 samples, and never more.
     expect(samples).toBeGreaterThan(0);
     expect(samples).toBeLessThanOrEqual(99 * 2);
+  });
+
+  it('--folded prints the samples as folded stacks, and --svg draws them as a flame graph', async () => {
+    const w = startGated(spin, []);
+    await until(() => w.stdout().includes('spinning'));
+    const folded = await traceWhile(b, ['profile', '-U', '-F', '99', '-p', String(w.pid), '--folded', '1'], () => undefined, { stopsItself: true });
+    const svgFile = join(b.dir, 'profile.svg');
+    const svg = await traceWhile(b, ['profile', '-U', '-F', '99', '-p', String(w.pid), '--svg', svgFile, '1'], () => undefined, { stopsItself: true });
+    await w.finish();
+    expect(folded.code).toBe(0);
+    // Root first: comm, then the user stack from main down to the spinning function, then the count.
+    const lines = folded.stdout.split('\n').filter((l) => l.startsWith('spin;'));
+    const spinning = lines.filter((l) => /^spin;(?:[^;]+;)*main;spin_here \d+$/.test(l));
+    expect(spinning.length).toBeGreaterThan(0);
+    const samples = spinning.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(samples).toBeGreaterThan(0);
+    expect(samples).toBeLessThanOrEqual(99 * 2);
+    expect(svg.code).toBe(0);
+    const picture = readFileSync(svgFile, 'utf8');
+    expect(picture.startsWith('<?xml')).toBe(true);
+    expect(picture).toMatch(/<title>spin_here \(\d+ samples?, [\d.]+%\)<\/title>/);
   });
 
   it('threaded prints the spinning thread’s samples each interval and stops after its count', async () => {
