@@ -256,7 +256,7 @@ function printCDecl(decl: A.CRecordDecl | A.CEnumDecl, depth: number, line: (d: 
     for (const e of decl.enumerators) line(depth + 1, e.value === undefined ? e.name : `${e.name} = ${e.value}`);
     return;
   }
-  line(depth, `c ${decl.keyword} ${decl.name ?? '(anonymous)'}${decl.attributes.length ? ' ' + decl.attributes.join(' ') : ''}`);
+  line(depth, `c ${decl.keyword} ${decl.name ?? '(anonymous)'}${decl.attributes.length ? ' ' + decl.attributes.map((a) => `__attribute__${a}`).join(' ') : ''}`);
   for (const f of decl.fields) {
     const ptr = '*'.repeat(f.pointers);
     const arr = f.arrays.map((a) => `[${a ?? ''}]`).join('');

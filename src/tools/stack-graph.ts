@@ -16,8 +16,8 @@ export interface StackGraphSpec {
 
 /** The options a stack-counting tool adds: its map as folded stacks, or as a flame graph. */
 export const STACK_GRAPH_OPTIONS: readonly OptionSpec[] = [
-  { key: 'folded', long: 'folded', help: 'print folded stacks (flame graph input) instead of the map' },
-  { key: 'svg', long: 'svg', value: 'string', metavar: 'FILE', help: 'write a flame graph of the stacks to FILE' },
+  { key: 'folded', long: 'folded', help: 'print folded stacks, not the map' },
+  { key: 'svg', long: 'svg', value: 'string', metavar: 'FILE', help: 'write a flame graph to FILE' },
 ];
 
 /** Folded stacks ("comm;frame;frame count", root first) from the JSON lines of `-f json` output. */
