@@ -89,10 +89,27 @@ export class ScriptTypes {
     let size = 0;
     // packed: no padding anywhere (alignment 1), as GCC and clang lay such structs out.
     const packed = decl.attributes.some((a) => /\bpacked\b|__packed__/.test(a));
+    // Bitfields fill the storage unit of their declared type; `bits` is the bit position after the last one.
+    let bits = 0;
     for (const f of decl.fields) {
       let t = this.fieldType(f);
       const a = packed ? 1 : alignOf(t);
       align = Math.max(align, a);
+      const width = f.bitWidth === undefined ? undefined : Number(f.bitWidth);
+      if (width !== undefined && Number.isInteger(width) && width >= 0 && width <= 64 && f.bitWidth !== undefined) {
+        const unit = sizeOf(t) * 8;
+        let pos = decl.keyword === 'union' ? 0 : Math.max(bits, off * 8);
+        // A field that would straddle its unit (or `:0`) starts the next unit, as GCC lays them out on x86-64.
+        if (width === 0 || (!packed && Math.floor(pos / unit) !== Math.floor((pos + width - 1) / unit))) pos = roundUp(pos, unit);
+        if (f.name !== undefined && width > 0) {
+          const byte = Math.floor(pos / 8);
+          fields.set(f.name, { type: int(64, false), offset: byte, bitOffset: pos - byte * 8, bitSize: width });
+        }
+        size = Math.max(size, Math.ceil((pos + width) / 8));
+        if (decl.keyword !== 'union') bits = pos + width;
+        continue;
+      }
+      if (bits > off * 8) off = Math.ceil(bits / 8);
       const at = decl.keyword === 'union' ? 0 : roundUp(off, a);
       if (f.name === undefined) {
         if (f.type.kind === 'inline' && f.type.decl.kind === 'record') {
@@ -103,6 +120,7 @@ export class ScriptTypes {
         if (f.bitWidth !== undefined) t = int(64, false);
         fields.set(f.name, { type: t, offset: at, bitOffset: 0, bitSize: 0 });
       }
+      bits = 0;
       const end = at + sizeOf(t);
       size = Math.max(size, end);
       if (decl.keyword !== 'union') off = end;

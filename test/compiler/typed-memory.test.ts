@@ -38,7 +38,8 @@ function int(l: Loaded, map: string): bigint {
 }
 
 const PREAMBLE = `struct inner { int a; int b[3]; }
-struct outer { long id; int vals[4]; struct inner in; struct inner *next; short grid[2][2]; struct inner items[2]; }`;
+struct outer { long id; int vals[4]; struct inner in; struct inner *next; short grid[2][2]; struct inner items[2]; }
+struct tailed { long id; int v[0]; }`;
 
 async function traceTake(body: string, k: number): Promise<Loaded> {
   dir = mkdtempSync(join(tmpdir(), 'bpfkit-typed-memory-'));
@@ -55,9 +56,12 @@ describe('preamble structs over user memory', () => {
     const k = 3;
     const l = await traceTake(
       `@id = $o->id; @v2 = $o->vals[2]; $i = (uint64)3; @v3 = $o->vals[$i]; @inb1 = $o->in.b[1];
-       @nexta = $o->next->a; @nextb2 = $o->next->b[2]; @g10 = $o->grid[1][0];`,
+       @nexta = $o->next->a; @nextb2 = $o->next->b[2]; @g10 = $o->grid[1][0];
+       $t = (struct tailed *)$o; @flex1 = $t->v[1];`,
       k,
     );
+    // A flexible array member (`int v[0]`) is indexed past its declared length: v overlays outer.vals.
+    expect(int(l, '@flex1')).toBe(BigInt(k * 2));
     expect(int(l, '@id')).toBe(BigInt(k * 7));
     expect(int(l, '@v2')).toBe(BigInt(k * 3));
     expect(int(l, '@v3')).toBe(BigInt(k * 4));
@@ -69,7 +73,8 @@ describe('preamble structs over user memory', () => {
 
   it('copies arrays into variables and maps and indexes the copies', async () => {
     const k = 5;
-    const l = await traceTake(`$a = $o->vals; @a1 = $a[1]; $j = (uint64)2; @aj = $a[$j]; @arr = $o->vals; @grid = $o->grid;`, k);
+    const l = await traceTake(`$a = $o->vals; @a1 = $a[1]; $j = (uint64)2; @aj = $a[$j]; @arr = $o->vals; @grid = $o->grid; $row = $o->grid[1]; @row1 = $row[1];`, k);
+    expect(int(l, '@row1')).toBe(BigInt(k * 24));
     expect(int(l, '@a1')).toBe(BigInt(k * 2));
     expect(int(l, '@aj')).toBe(BigInt(k * 3));
     const arr = value(l, '@arr');
@@ -103,6 +108,21 @@ describe('preamble structs over user memory', () => {
     expect(int(l, '@wib2')).toBe(BigInt(k * 44));
     expect(int(l, '@m0b1')).toBe(BigInt(k * 33));
     expect(int(l, '@direct')).toBe(BigInt(k * 42));
+  });
+
+  it('reads through the address space kptr() and uptr() give a pointer', async () => {
+    const k = 9;
+    const l = await traceTake(
+      `@cast = ((struct task_struct *)curtask)->tgid; @asUser = uptr(curtask)->tgid; @asKernel = kptr(uptr(curtask))->tgid;
+       $k = kptr($o); @kernelRead = $k->id; @userRead = uptr($k)->id;`,
+      k,
+    );
+    // curtask is kernel memory: a cast keeps that, uptr() makes reads fail, kptr() restores them.
+    expect(int(l, '@cast')).toBe(BigInt(workload!.pid));
+    expect(int(l, '@asKernel')).toBe(BigInt(workload!.pid));
+    expect(int(l, '@asUser')).toBe(0n);
+    expect(int(l, '@kernelRead')).toBe(0n);
+    expect(int(l, '@userRead')).toBe(BigInt(k * 7));
   });
 
   it('compares arrays byte for byte', async () => {
@@ -148,11 +168,32 @@ describe('array casts', () => {
   });
 
   it('turns pton() literals into address bytes', () => {
-    loaded = load(compileOk('BEGIN { @v4 = (uint32)pton("10.1.2.3"); $six = pton("fe80::7"); @v6last = $six[15]; @v6first = $six[0]; }'));
+    loaded = load(compileOk('BEGIN { @v4 = (uint32)pton("10.1.2.3"); $six = pton("fe80::7"); @v6last = $six[15]; @v6first = (uint64)$six[0]; }'));
     loaded.fire('begin');
     expect(int(loaded, '@v4')).toBe(BigInt(10 + (1 << 8) + (2 << 16) + (3 << 24)));
     expect(int(loaded, '@v6last')).toBe(7n);
     expect(int(loaded, '@v6first')).toBe(0xfen);
+  });
+});
+
+describe('addresses of variables and bitfields', () => {
+  it('reads a variable through its address as a preamble struct with bitfields', () => {
+    loaded = load(
+      compileOk(`struct bits { unsigned int lo:3; unsigned int mid:5; unsigned int hi:20; unsigned char tail; }
+        BEGIN { $v = (uint64)0x12345678; $b = *(struct bits *)&$v; @lo = $b.lo; @mid = $b.mid; @hi = $b.hi; @tail = $b.tail;
+          $p = (struct bits *)&$v; @phi = $p->hi; @size = sizeof(struct bits); $c = (char)65; @c = *(char *)&$c; @u = (uint64_t)-1 == (uint64)-1; }`),
+    );
+    loaded.fire('begin');
+    const v = 0x12345678;
+    expect(int(loaded, '@lo')).toBe(BigInt(v & 0x7));
+    expect(int(loaded, '@mid')).toBe(BigInt((v >> 3) & 0x1f));
+    expect(int(loaded, '@hi')).toBe(BigInt((v >> 8) & 0xfffff));
+    expect(int(loaded, '@phi')).toBe(BigInt((v >> 8) & 0xfffff));
+    // 28 bits of bitfields fill one 4-byte unit; `tail` starts the next byte after them, at offset 4.
+    expect(int(loaded, '@tail')).toBe(0n);
+    expect(int(loaded, '@size')).toBe(8n);
+    expect(int(loaded, '@c')).toBe(65n);
+    expect(int(loaded, '@u')).toBe(1n);
   });
 });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import type { CompileOptions } from '../../src/lang/index.js';
 import { gcc, startWorkload, type Workload } from '../support/kernel-testkit.js';
 import { compileOk, load, sumPerCpu, u64Key, type Loaded } from './harness.js';
@@ -70,6 +71,16 @@ describe('uprobe wildcards', () => {
     const l = await traceRun(binary, ['2'], `uprobe:${binary}:tak? /pid == PID/ { @n = count(); }`);
     expect(l.artifact.probes.map((p) => p.probe)).toEqual([`uprobe:${binary}:take`]);
     expect(count(l, '@n')).toBe(1n);
+  });
+
+  it('matches C++ functions by their demangled names', async () => {
+    dir ??= mkdtempSync(join(tmpdir(), 'bpfkit-user-probes-'));
+    const binary = join(dir, 'cpp');
+    execFileSync('g++', ['-O2', '-o', binary, join(import.meta.dirname, '../fixtures/uprobe/cpp.cc')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const l = await traceRun(binary, ['5'], `uprobe:${binary}:"ns::Counter::bu*" /pid == PID/ { @n = count(); @sum = sum(arg1); }`);
+    expect(l.artifact.probes.map((p) => p.probe)).toEqual([`uprobe:${binary}:_ZN2ns7Counter4bumpEl`]);
+    expect(count(l, '@n')).toBe(5n);
+    expect(count(l, '@sum')).toBe(0n + 1n + 2n + 3n + 4n);
   });
 
   it('with -p and a `*` path, searches every file the process maps', async () => {

@@ -786,6 +786,12 @@ class ProbeGenerator {
         this.varLoad(dst, v);
         return;
       }
+      case 'AddressOf': {
+        const v = this.varSlot(this.varKey(e.target as A.Variable), e);
+        const inScratch = v.inScratch || v.scalarInScratch === true;
+        a.emit(mov64Reg(dst, inScratch ? R9 : FP), alu64Imm(AluOp.ADD, dst, v.off));
+        return;
+      }
       case 'MapRef':
       case 'MapAccess': {
         const def = this.mapDef(mapName(e));
@@ -1395,6 +1401,9 @@ class ProbeGenerator {
     const a = this.asm;
     const args = c.args as A.Expression[];
     switch (c.name) {
+      case 'kptr':
+      case 'uptr':
+        return this.scalar(args[0]!, dst);
       case 'has_key': {
         const m = args[0] as A.MapRef;
         const def = this.mapDef(m.name);
@@ -2054,7 +2063,7 @@ class ProbeGenerator {
       a.emit(mov64Reg(R3, r));
       this.release(r);
       this.addr(R1, off);
-      a.emit(mov64Imm(R2, size), call(Helper.probe_read_kernel));
+      a.emit(mov64Imm(R2, size), call(this.isUserPointer(e) ? Helper.probe_read_user : Helper.probe_read_kernel));
       return;
     }
     this.memInto(e, off, this.typeOf(e));

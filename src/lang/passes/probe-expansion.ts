@@ -208,7 +208,8 @@ function userBinaries(ctx: CompileContext, ap: A.AttachPoint, written: string, k
     }
     const seen = new Set<string>();
     for (const m of maps) if (isFileMapping(m) && m.perms.includes('x') && !m.deleted) seen.add(m.path);
-    return [...seen].map((path) => ({ path, shown: path }));
+    // Through /proc/PID/root: the paths are the process's, which may live in another mount namespace.
+    return [...seen].map((path) => ({ path: `/proc/${pid}/root${path}`, shown: path }));
   }
   if (/[*?[]/.test(basename(written)) && !/[*?[]/.test(dirname(written))) {
     const dir = dirname(written);
@@ -224,7 +225,8 @@ function userBinaries(ctx: CompileContext, ap: A.AttachPoint, written: string, k
     if (out.length === 0) d.error(`No files match ${kind} target '${written}'`, ap.range);
     return out.length === 0 ? undefined : out;
   }
-  const path = resolveBinary(written, pid);
+  // A path that only the -p process sees (it runs in another mount namespace) is found through its root.
+  const path = resolveBinary(written, pid) ?? (pid !== undefined && written.startsWith('/') ? resolveBinary(`/proc/${pid}/root${written}`) : undefined);
   if (path === undefined) {
     d.error(`${kind} target file '${written}' does not exist or is not executable`, ap.range);
     return undefined;

@@ -435,7 +435,8 @@ class Analyser {
         const i = this.expr(e.index);
         if (i.kind !== 'int') this.error('The array index operator [] only accepts integer indices', e.index);
         if (t.kind === 'array') {
-          if (e.index.kind === 'IntegerLiteral' && (e.index.value < 0n || e.index.value >= BigInt(t.length))) {
+          // Length 0 is a flexible array member (`int y[0]`): its length is not known, so any index goes.
+          if (e.index.kind === 'IntegerLiteral' && t.length > 0 && (e.index.value < 0n || e.index.value >= BigInt(t.length))) {
             this.error(`the index ${e.index.value} is out of bounds for array of size ${t.length}`, e);
           }
           return this.inSpace(t.element, this.userMem(e.object));
@@ -458,13 +459,17 @@ class Analyser {
         }
         if (ty?.kind === 'PointerType') {
           const pt = this.cType(ty.pointee);
-          // As in bpftrace, a pointer made by a cast in a user-space probe points into the traced process.
-          if (pt) return pointer(pt, this.inUserProbe());
+          // A pointer cast to another keeps its address space; an integer cast to a pointer in a user-space
+          // probe points into the traced process.
+          if (pt) return pointer(pt, from.kind === 'pointer' ? from.userSpace : this.inUserProbe());
         }
         if (ty?.kind === 'NamedType') {
           const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
           if (m) return int(Number(m[2]) as 8, m[1] === '');
           if (ty.name === 'bool') return BOOL;
+          // `char` and kernel typedefs of integers (`u64`, `size_t`, `uint64_t`) from BTF.
+          const ct = this.cType(ty);
+          if (ct?.kind === 'int') return ct;
         }
         this.error(`Cannot cast to "${e.type.type ? describeType(e.type) : 'typeof'}"`, e);
         return NONE;
@@ -520,6 +525,15 @@ class Analyser {
       }
       case 'Comptime':
         return this.expr(e.expr);
+      case 'AddressOf': {
+        // `&$var`: the variable's own storage (the program's stack or scratch memory), a kernel address.
+        if (e.target.kind !== 'Variable') {
+          this.error('Only the address of a variable can be taken', e);
+          return NONE;
+        }
+        const t = this.expr(e.target);
+        return t.kind === 'none' ? NONE : pointer(t);
+      }
       default:
         if ((e as A.Node).kind === 'ErrorExpr') return NONE;
         this.error(`${(e as A.Node).kind} expressions are not supported yet`, e);
@@ -1106,6 +1120,15 @@ class Analyser {
         if (!args[1]) return BOOL;
         const d = this.expr(args[1]);
         return d.kind === 'int' ? I64 : d;
+      }
+      case 'kptr':
+      case 'uptr': {
+        // Only the address space changes: which probe-read helper reads through the pointer.
+        if (!this.nargs(c, 1, 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (t.kind === 'pointer') return pointer(t.pointee, c.name === 'uptr');
+        if (t.kind !== 'int' && t.kind !== 'none') this.error(`${c.name}() expects a pointer or an integer (${typeName(t)} provided)`, c);
+        return t;
       }
       case 'pton': {
         if (!this.nargs(c, 1, 1)) return NONE;
