@@ -1755,23 +1755,6 @@ class ProbeGenerator {
         this.bytesOf(e, off, sizeOf(t), e);
         return;
       }
-      case 'ArrayAccess': {
-        const ot = this.typeOf(e.object);
-        if (ot.kind === 'array' && !this.inCMemory(e.object)) {
-          const r = this.reg(e);
-          const base = this.valueElement(e, ot, r);
-          // copy() works on R9-relative offsets; a variable index gives a register base instead.
-          if (base.reg === R9) this.copy(off, base.off, Math.min(sizeOf(t), sizeOf(ot.element)));
-          else {
-            this.addr(R1, off);
-            a.emit(mov64Imm(R2, Math.min(sizeOf(t), sizeOf(ot.element))), mov64Reg(R3, r), call(Helper.probe_read_kernel));
-          }
-          this.release(r);
-          return;
-        }
-        this.bytesOf(e, off, sizeOf(t), e);
-        return;
-      }
       case 'Cast': {
         // A value seen as an array (the semantic pass allows integers and strings of the array's size).
         const from = this.typeOf(e.expr);
