@@ -114,7 +114,7 @@ export async function main(argv: string[], mainOptions: RunMainOptions = {}): Pr
 
   if (opts.list) {
     // Listing needs only the probes' expansion, not a program that type-checks.
-    const expanded = compile(source, filename, { positional: opts.params, stopAfter: 'probe-expansion' });
+    const expanded = compile(source, filename, { positional: opts.params, stopAfter: 'probe-expansion', ...(pid !== undefined ? { pid } : {}) });
     if (!expanded.diagnostics.ok || !expanded.context) {
       process.stderr.write(formatDiagnostics(expanded.diagnostics, { warnings: false }));
       return 1;
@@ -127,6 +127,7 @@ export async function main(argv: string[], mainOptions: RunMainOptions = {}): Pr
     config: envConfig(),
     unsafe: opts.unsafe,
     named: namedParams(opts.namedParams),
+    ...(pid !== undefined ? { pid } : {}),
   });
   if (!result.diagnostics.ok || result.artifact === undefined) {
     const text = formatDiagnostics(result.diagnostics, { warnings: opts.warnings !== 'none' });

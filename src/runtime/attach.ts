@@ -11,7 +11,6 @@ import {
   attachTpBtf,
   attachTracepoint,
   attachUprobe,
-  attachUsdt,
   type Link,
 } from '../kernel/link/index.js';
 import type { AttachTarget } from '../lang/codegen/artifact.js';
@@ -128,7 +127,11 @@ function attachOne(p: LoadedProgram, options: AttachOptions): Link[] {
       }
       case 'usdt': {
         const pid = t.pid ?? options.pid;
-        return [attachUsdt(prog, { path: t.path, provider: t.provider, name: t.name, ...(pid !== undefined ? { pid } : {}) })];
+        // Each program serves only its own sites: sites whose arguments live in different places got programs
+        // of their own, so attaching by provider and name (every site) would attach them twice.
+        return t.locations.map((loc) =>
+          attachUprobe(prog, { path: t.path, offset: loc.pcFileOffset, refCtrOffset: loc.semaphoreFileOffset, ...(pid !== undefined ? { pid } : {}) }),
+        );
       }
       case 'profile':
         return attachPerfEvent(prog, {
