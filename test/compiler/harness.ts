@@ -1,88 +1,13 @@
 // A minimal loader for compiled artifacts, for the compiler's kernel tests until the runtime exists: creates the
 // maps, loads and attaches the programs, fires begin/end with BPF_PROG_TEST_RUN, and reads records and maps back.
 import { applyRelocations } from '../../src/isa/index.js';
-import { createMap, loadProgram, type BpfMap, type Program } from '../../src/kernel/index.js';
+import { createMap, loadBtfObject, loadProgram, type BpfMap, type BtfObject, type Program } from '../../src/kernel/index.js';
 import { attachPerfEvent, attachRawTracepoint, attachTracepoint, attachUprobe, type Link } from '../../src/kernel/link/index.js';
 import { RingBufReader } from '../../src/kernel/ringbuf.js';
 import { compile, type CompiledArtifact, type CompileOptions } from '../../src/lang/index.js';
 import { formatDiagnostics } from '../../src/lang/diagnostics.js';
 import { RINGBUF_MAP } from '../../src/lang/codegen/artifact.js';
 import koffi from 'koffi';
-import { closeSync } from 'node:fs';
-import { BpfCmd, sys } from '../../src/sys/index.js';
-import { encodeAttr, ProgLoadAttr, cString } from '../../src/sys/bpf-attr.js';
-import { programFromFd } from '../../src/kernel/index.js';
-import { encodeInsns, type Insn } from '../../src/isa/index.js';
-import { FUNC_INFO_REC_SIZE, type ProbeProgram } from '../../src/lang/index.js';
-
-/** BPF_BTF_LOAD of a raw BTF blob; returns the fd. */
-function loadBtf(blob: Uint8Array): number {
-  const log = new Uint8Array(64 * 1024);
-  const attr = new Uint8Array(48);
-  const dv = new DataView(attr.buffer);
-  dv.setBigUint64(0, sys().address(blob), true);
-  dv.setBigUint64(8, sys().address(log), true);
-  dv.setUint32(16, blob.length, true);
-  dv.setUint32(20, log.length, true);
-  dv.setUint32(24, 1, true);
-  try {
-    return sys().bpf(BpfCmd.BTF_LOAD, attr);
-  } catch (err) {
-    throw new Error(`BTF load failed: ${(err as Error).message}: ${Buffer.from(log).toString().replace(/\0.*$/s, '')}`);
-  }
-}
-
-/** BPF_PROG_LOAD with BTF func_info (programs with callbacks), keeping the verifier log for failures. */
-function loadWithFuncInfo(artifact: CompiledArtifact, p: ProbeProgram, insns: Insn[], btfFd: () => number) {
-  void artifact;
-  const code = encodeInsns(insns);
-  const license = cString('GPL');
-  const info = new Uint8Array(p.funcInfo.length * FUNC_INFO_REC_SIZE);
-  const dv = new DataView(info.buffer);
-  p.funcInfo.forEach((f, i) => {
-    dv.setUint32(i * 8, f.insnOff, true);
-    dv.setUint32(i * 8 + 4, f.typeId, true);
-  });
-  const log = new Uint8Array(1 << 20);
-  const attr = encodeAttr(ProgLoadAttr, {
-    progType: p.progType,
-    insnCnt: insns.length,
-    insns: sys().address(code),
-    license: sys().address(license),
-    progName: new TextEncoder().encode(p.name),
-    expectedAttachType: p.expectedAttachType ?? 0,
-    progBtfFd: btfFd(),
-    funcInfoRecSize: FUNC_INFO_REC_SIZE,
-    funcInfo: sys().address(info),
-    funcInfoCnt: p.funcInfo.length,
-  });
-  try {
-    return programFromFd(sys().bpf(BpfCmd.PROG_LOAD, attr));
-  } catch {
-    // Again with the verifier log, to say why.
-  }
-  const withLog = encodeAttr(ProgLoadAttr, {
-    progType: p.progType,
-    insnCnt: insns.length,
-    insns: sys().address(code),
-    license: sys().address(license),
-    progName: new TextEncoder().encode(p.name),
-    expectedAttachType: p.expectedAttachType ?? 0,
-    progBtfFd: btfFd(),
-    funcInfoRecSize: FUNC_INFO_REC_SIZE,
-    funcInfo: sys().address(info),
-    funcInfoCnt: p.funcInfo.length,
-    logLevel: 1,
-    logSize: log.length,
-    logBuf: sys().address(log),
-  });
-  try {
-    return programFromFd(sys().bpf(BpfCmd.PROG_LOAD, withLog));
-  } catch (err) {
-    const text = Buffer.from(log).toString().replace(/\0.*$/s, '');
-    throw new Error(`load of ${p.name} failed: ${(err as Error).message}\n${text.split('\n').slice(-12).join('\n')}`);
-  }
-}
 
 export interface Loaded {
   readonly artifact: CompiledArtifact;
@@ -109,9 +34,9 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
   const programs: Program[] = [];
   const links: Link[] = [];
   let reader: RingBufReader | undefined;
-  let btfFd: number | undefined;
+  let btf: BtfObject | undefined;
   const close = () => {
-    if (btfFd !== undefined) closeSync(btfFd);
+    btf?.close();
     for (const l of links) l.close();
     for (const p of programs) p.close();
     reader?.close();
@@ -124,10 +49,13 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
     reader = new RingBufReader(maps.get(RINGBUF_MAP)!);
     for (const p of artifact.probes) {
       const insns = applyRelocations(p.insns, p.relocations, (n) => maps.get(n)?.fd);
-      const prog =
-        p.funcInfo.length === 0
-          ? loadProgram({ name: p.name, type: p.progType, insns, expectedAttachType: p.expectedAttachType })
-          : loadWithFuncInfo(artifact, p, insns, () => (btfFd ??= loadBtf(artifact.btf)));
+      const prog = loadProgram({
+        name: p.name,
+        type: p.progType,
+        insns,
+        expectedAttachType: p.expectedAttachType,
+        ...(p.funcInfo.length > 0 ? { funcInfo: { btfFd: (btf ??= loadBtfObject(artifact.btf)).fd, records: p.funcInfo } } : {}),
+      });
       programs.push(prog);
       if (opts.attach === false) continue;
       const t = p.target;

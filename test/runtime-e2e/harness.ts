@@ -1,9 +1,8 @@
 // What the end-to-end tests share: a fresh bundle of the CLI, the compiled workload, and ways to run both.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCliInto } from '../support/bundle-cli.js';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -28,20 +27,7 @@ export interface Tools {
 
 /** Bundles src/cli/main.ts as the build does (inside node_modules so koffi resolves) and compiles the workload. */
 export async function prepare(): Promise<Tools> {
-  const base = join(ROOT, 'node_modules/.cache');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, 'runtime-e2e-'));
-  const cli = join(dir, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['koffi'],
-    outfile: cli,
-    logLevel: 'warning',
-  });
+  const { cli, dir } = await bundleCliInto('runtime-e2e-');
   const workload = join(dir, 'workload');
   const cc = spawnSync('gcc', ['-O2', '-o', workload, join(ROOT, 'test/fixtures/runtime/workload.c')], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);

@@ -1,10 +1,10 @@
 // What the tools' end-to-end tests share: a fresh bundle of the CLI, running a tool until its probes are
 // attached, triggering its events, then stopping it with SIGINT (or letting its count end it) and reading its output.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCliInto } from '../support/bundle-cli.js';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -27,21 +27,7 @@ export interface Bundle {
 
 /** Bundles src/cli/main.ts as the build does (inside node_modules so koffi resolves). */
 export async function bundleCli(): Promise<Bundle> {
-  const base = join(ROOT, 'node_modules/.cache');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, 'tools-e2e-'));
-  const cli = join(dir, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['koffi'],
-    outfile: cli,
-    logLevel: 'warning',
-  });
-  return { cli, dir };
+  return bundleCliInto('tools-e2e-');
 }
 
 export function removeBundle(b: Bundle | undefined): void {
