@@ -67,6 +67,23 @@ describe('RingBufReader', () => {
     expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => [BigInt(2 * i), BigInt(6 * i)]));
   });
 
+  it('hands back the space of a record whose callback threw, so no poll delivers it twice', () => {
+    const reader = setup(ringbufSequenceProgram);
+    for (let i = 0; i < 3; i++) markedCall();
+    const stop = new Error('stop after this record');
+    const seen: bigint[] = [];
+    // Thrown on the first record of each poll: the way the session yields to the event loop mid-batch.
+    for (let polls = 0; polls < 3; polls++) {
+      expect(() => reader.poll((r) => {
+        seen.push(u64(r));
+        throw stop;
+      })).toThrow(stop);
+    }
+    expect(seen).toEqual([0n, 1n, 2n]);
+    expect(reader.pending()).toBe(0);
+    expect(reader.poll(() => undefined)).toBe(0);
+  });
+
   it('skips discarded records', () => {
     const reader = setup(ringbufDiscardProgram);
     for (let i = 0; i < 100; i++) markedCall();

@@ -83,10 +83,12 @@ export class RingBufReader {
    */
   poll(onRecord: RecordCallback): number {
     this.check();
-    let cons = Number(this.consumerPos[0]!);
+    const start = Number(this.consumerPos[0]!);
+    let cons = start;
+    let released = start;
     let prod = Number(this.producerPos[0]!);
     let n = 0;
-    let unreleased = 0;
+    let seen = 0;
     try {
       while (cons < prod) {
         const at = cons & this.mask;
@@ -104,14 +106,16 @@ export class RingBufReader {
           onRecord(this.data.subarray(at + HEADER_SIZE, at + HEADER_SIZE + len));
         }
         // Writing consumer_pos takes a BigInt; once per record would cost more than the record itself.
-        if (++unreleased === RELEASE_EVERY) {
+        if (++seen % RELEASE_EVERY === 0) {
           this.consumerPos[0] = BigInt(cons);
-          unreleased = 0;
+          released = cons;
         }
         if (cons >= prod) prod = Number(this.producerPos[0]!);
       }
     } finally {
-      if (unreleased > 0) this.consumerPos[0] = BigInt(cons);
+      // Compared by position, not by a count bumped after the callback: a callback that throws on the first
+      // record must still hand its space back, or the next poll delivers that record a second time.
+      if (cons !== released) this.consumerPos[0] = BigInt(cons);
     }
     return n;
   }
