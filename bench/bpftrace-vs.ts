@@ -5,7 +5,7 @@
 //      a tight getpid loop from test/fixtures/runtime/workload.c (target: <= 1.0x);
 //   3. printf events delivered (and lost) for a 3-second getpid loop, events/s (target: >= bpftrace's rate);
 //   4. peak RSS (VmHWM) of each tracer.
-// Run as root: node scripts/run-ts.mjs bench/bpftrace-vs.ts [--runs N] [--events N]
+// Run as root: node scripts/run-ts.mjs bench/bpftrace-vs.ts [--runs N] [--events N] [--rounds N]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,9 @@ function arg(name: string, fallback: number): number {
 }
 const RUNS = arg('--runs', 15);
 const EVENTS = arg('--events', 1_000_000);
+// In-kernel cost varies by several percent from run to run (cache state, other programs on the machine), so each
+// program is traced this many times, the tracers alternating, and the medians are compared.
+const ROUNDS = arg('--rounds', 5);
 
 interface Tracer {
   readonly name: string;
@@ -79,6 +82,7 @@ function startup(env: NodeJS.ProcessEnv, label: string): void {
 interface ProgStat {
   readonly id: number;
   readonly type: string;
+  readonly pids: readonly number[];
   readonly runCnt: number;
   readonly runTimeNs: number;
 }
@@ -86,8 +90,8 @@ interface ProgStat {
 function programs(): ProgStat[] {
   const r = spawnSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
-  const list = JSON.parse(r.stdout) as { id: number; type: string; run_cnt?: number; run_time_ns?: number }[];
-  return list.map((p) => ({ id: p.id, type: p.type, runCnt: p.run_cnt ?? 0, runTimeNs: p.run_time_ns ?? 0 }));
+  const list = JSON.parse(r.stdout) as { id: number; type: string; run_cnt?: number; run_time_ns?: number; pids?: { pid: number }[] }[];
+  return list.map((p) => ({ id: p.id, type: p.type, pids: (p.pids ?? []).map((o) => o.pid), runCnt: p.run_cnt ?? 0, runTimeNs: p.run_time_ns ?? 0 }));
 }
 
 function vmHwmKb(pid: number): number {
@@ -142,7 +146,9 @@ async function trace(t: Tracer, program: string, workload: string, load: readonl
   }
   const seconds = Number((lastLine > start ? lastLine : process.hrtime.bigint()) - start) / 1e9;
   const rssKb = vmHwmKb(child.pid!);
-  const mine = programs().filter((p) => !before.has(p.id) && p.type === 'tracepoint');
+  // Other tracers may be running: only the programs this tracer's process holds count, where bpftool can tell
+  // (its pid lookup is itself a BPF iterator, which some kernels refuse; then run the bench on a quiet machine).
+  const mine = programs().filter((p) => !before.has(p.id) && p.type === 'tracepoint' && (p.pids.length === 0 || p.pids.includes(child.pid!)));
   child.kill('SIGINT');
   await exited;
   const runCnt = mine.reduce((s, p) => s + p.runCnt, 0);
@@ -178,15 +184,22 @@ async function main(): Promise<void> {
       ['printf()', 'tracepoint:syscalls:sys_enter_getpid /comm == "workload"/ { printf("ev %d\\n", pid); }'],
     ];
     for (const [label, program] of cases) {
-      const results: Record<string, TraceResult> = {};
       // A fixed number of calls for the per-event cost; a 3-second loop for the printf delivery rate.
       const load = label === 'printf()' ? ['spin', '3'] : ['getpid', String(EVENTS)];
-      for (const t of tracers) results[t.name] = await trace(t, program, workload, load);
-      const a = results['bpfkit']!;
-      const b = results['bpftrace']!;
+      const rounds = label === 'printf()' ? 1 : ROUNDS;
+      const all: Record<string, TraceResult[]> = { bpfkit: [], bpftrace: [] };
+      for (let i = 0; i < rounds; i++) {
+        for (const t of i % 2 === 0 ? tracers : [...tracers].reverse()) all[t.name]!.push(await trace(t, program, workload, load));
+      }
+      const a = all['bpfkit']!.at(-1)!;
+      const b = all['bpftrace']!.at(-1)!;
+      const ns = (name: string): number => median(all[name]!.map((r) => r.nsPerEvent));
+      const spread = (name: string): string => all[name]!.map((r) => r.nsPerEvent.toFixed(1)).join(' ');
       console.log(
-        `${label.padEnd(9)} in-kernel ns/event: bpfkit ${a.nsPerEvent.toFixed(1)} (${a.runCnt} runs), bpftrace ${b.nsPerEvent.toFixed(1)} (${b.runCnt} runs), ` +
-          `ratio ${(a.nsPerEvent / b.nsPerEvent).toFixed(2)}x (target <= 1.0x); peak RSS bpfkit ${(a.rssKb / 1024).toFixed(1)} MiB, bpftrace ${(b.rssKb / 1024).toFixed(1)} MiB`,
+        `${label.padEnd(9)} in-kernel ns/event, median of ${rounds}: bpfkit ${ns('bpfkit').toFixed(1)} [${spread('bpfkit')}], ` +
+          `bpftrace ${ns('bpftrace').toFixed(1)} [${spread('bpftrace')}] (${a.runCnt} runs each), ` +
+          `ratio ${(ns('bpfkit') / ns('bpftrace')).toFixed(2)}x (target <= 1.0x); peak RSS bpfkit ${(Math.max(...all['bpfkit']!.map((r) => r.rssKb)) / 1024).toFixed(1)} MiB, ` +
+          `bpftrace ${(Math.max(...all['bpftrace']!.map((r) => r.rssKb)) / 1024).toFixed(1)} MiB`,
       );
       if (label === 'printf()') {
         const rate = (r: TraceResult): number => r.lines / r.seconds;
