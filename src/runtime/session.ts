@@ -16,7 +16,7 @@ import { EventHandler } from './events.js';
 import { loadScript, type LoadedScript } from './loader.js';
 import { readUserMap } from './map-reader.js';
 import { lostEventsWarning, printMapsAtExit, type Output } from './output/index.js';
-import { sessionDecodeContext } from './symbolize.js';
+import { probeExecutables, sessionDecodeContext } from './symbolize.js';
 
 export interface SessionOptions {
   readonly artifact: CompiledArtifact;
@@ -82,8 +82,13 @@ class Session {
   #exitSignal = false;
   #exitCode = 0;
   #lostSeen = 0n;
+  /** True while the poll loop waits for records (it is not in the middle of delivering a batch). */
+  #waiting = false;
+  /** The signal came while waiting: what the ring buffer holds is still printed after the end probes. */
+  #signalWhileWaiting = false;
   readonly #onSignal = (): void => {
     this.#exitSignal = true;
+    if (this.#waiting) this.#signalWhileWaiting = true;
   };
 
   constructor(options: SessionOptions) {
@@ -103,7 +108,8 @@ class Session {
     const ringbuf = loaded.maps.get(RINGBUF_MAP);
     if (!ringbuf) throw new ScriptRunError('The compiled script has no ring buffer');
     this.#reader = new RingBufReader(ringbuf);
-    const decode = sessionDecodeContext(loaded.maps, artifact.config.raw, artifact.config.maxStrlen);
+    // The probed executables let stacks of processes that exited before printing still resolve.
+    const decode = sessionDecodeContext(loaded.maps, artifact.config.raw, artifact.config.maxStrlen, { programs: probeExecutables(artifact) });
     this.#handler = new EventHandler({
       artifact,
       maps: loaded.maps,
@@ -143,11 +149,15 @@ class Session {
     await this.#poll((begins.length > 0 || ends.length > 0) && attachedCount === 0);
 
     this.#detach();
-    // Records still pending from the detached probes are dropped, as after exit(): a Ctrl-C under heavy load
-    // must not wait for thousands of them (system() in a busy probe) before the end probes run.
-    if (this.#finalize || this.#exitSignal) this.#reader.poll(() => undefined);
+    // As in bpftrace, where the signal lands decides what happens to records still in the ring buffer. While
+    // records are being delivered (under load), the next one sees the signal and it and every one after it
+    // until the buffer is empty are dropped, as after exit(): a Ctrl-C under heavy load must not wait for
+    // thousands of them (system() in a busy probe) before the end probes run. While waiting for records, the
+    // wait just ends, and whatever the buffer holds is printed by the drain after the end probes.
+    if (this.#finalize || (this.#exitSignal && !this.#signalWhileWaiting)) this.#reader.poll(() => undefined);
     this.#finalize = false;
     this.#exitSignal = false;
+    this.#signalWhileWaiting = false;
     for (const p of ends) p.program.testRun();
     await this.#poll(true);
 
@@ -291,7 +301,16 @@ class Session {
           this.#o.flush();
           return;
         }
-        await s.epollWaitAsync(this.#epfd, 1, timeout);
+        this.#waiting = true;
+        try {
+          await s.epollWaitAsync(this.#epfd, 1, timeout);
+        } finally {
+          this.#waiting = false;
+        }
+        if (this.#signalWhileWaiting) {
+          this.#o.flush();
+          return;
+        }
         n = await this.#batch(reader);
       }
       this.#o.flush();

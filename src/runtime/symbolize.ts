@@ -3,13 +3,56 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BpfMap } from '../kernel/map.js';
-import { STACK_MAP_PREFIX } from '../lang/codegen/artifact.js';
+import { STACK_MAP_PREFIX, type CompiledArtifact } from '../lang/codegen/artifact.js';
 import type { SizedType } from '../lang/types.js';
-import { demangle, kernelSymbols, UserSymbolizer, type KernelSymbols } from '../symbols/index.js';
+import { demangle, kernelSymbols, UserSymbolizer, type KernelSymbols, type SourceLine } from '../symbols/index.js';
 import type { DecodeContext } from './decode.js';
 import { encodeUint } from './decode.js';
 
-export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Readonly<Record<string, string | number | boolean>>, maxStrlen: number): DecodeContext {
+export interface SymbolizeOptions {
+  /**
+   * Executables the probes attach to (uprobe and usdt targets). When a process can no longer be read (it
+   * exited before its stack was printed, or it lives in a PID namespace whose pids this one cannot see),
+   * its addresses are looked up in these files, where they load when position-dependent.
+   */
+  readonly programs?: readonly string[];
+  /** where perf-PID.map files are read from; '/tmp' unless given */
+  readonly perfMapDir?: string;
+}
+
+/** The decode context plus the hook that lets the event loop capture a process's memory map while it still runs. */
+export interface SessionDecodeContext extends DecodeContext {
+  kernelSymbol(address: bigint, withOffset: boolean): string | undefined;
+  userSymbol(address: bigint, pid: number, withOffset: boolean): string | undefined;
+  stackAddresses(type: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[];
+  stackFrame(address: bigint, user: boolean, pid: number, perf: boolean): string[];
+  /** Reads /proc/PID/maps now (once per pid), so stacks printed after the process exits still resolve. */
+  captureProcess(pid: number): void;
+}
+
+/** The executables a compiled script's uprobe and usdt probes attach to: the `programs` of SymbolizeOptions. */
+export function probeExecutables(artifact: CompiledArtifact): string[] {
+  const out = new Set<string>();
+  for (const p of artifact.probes) {
+    if (p.target.kind === 'uprobe' || p.target.kind === 'usdt') out.add(p.target.path);
+  }
+  return [...out];
+}
+
+const FALSY = ['false', '0', 0, false];
+
+/** `@dir/file:line`, or nothing without a location. */
+function at(where: SourceLine | undefined): string {
+  if (!where) return '';
+  return `@${where.dir === '' ? '' : `${where.dir}/`}${where.file}:${where.line}`;
+}
+
+export function sessionDecodeContext(
+  maps: ReadonlyMap<string, BpfMap>,
+  raw: Readonly<Record<string, string | number | boolean>>,
+  maxStrlen: number,
+  options: SymbolizeOptions = {},
+): SessionDecodeContext {
   let ksyms: KernelSymbols | undefined | null = null;
   const kernel = (): KernelSymbols | undefined => {
     if (ksyms === null) {
@@ -22,19 +65,31 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
     return ksyms;
   };
   // bpftrace prints user symbols demangled unless config cpp_demangle is off.
-  const cppDemangle = !['false', '0', 0, false].includes(raw['cpp_demangle'] as string | number | boolean);
+  const cppDemangle = !FALSY.includes(raw['cpp_demangle'] as string | number | boolean);
+  // and adds @file:line to user frames of bpftrace-mode stacks when the file has DWARF lines, unless show_debug_info is off.
+  const debugInfo = !FALSY.includes(raw['show_debug_info'] as string | number | boolean);
   const userName = (name: string): string => (cppDemangle ? demangle(name) : name);
+  const symbolizerOptions = options.perfMapDir !== undefined ? { perfMapDir: options.perfMapDir } : {};
+  const programs = options.programs ?? [];
   const users = new Map<number, UserSymbolizer | undefined>();
   const user = (pid: number): UserSymbolizer | undefined => {
     if (!users.has(pid)) {
+      let symbolizer: UserSymbolizer | undefined;
       try {
-        users.set(pid, UserSymbolizer.capture(pid));
+        symbolizer = UserSymbolizer.capture(pid, symbolizerOptions);
       } catch {
-        users.set(pid, undefined);
+        symbolizer = undefined;
       }
+      // A zombie's map is empty: as good as gone. What is left: the probes' fixed-address executables, and a
+      // JIT's perf map, which outlives its process.
+      if (!symbolizer || symbolizer.mappings().length === 0) {
+        symbolizer = UserSymbolizer.fromExecutables(pid, programs, symbolizerOptions);
+      }
+      users.set(pid, symbolizer);
     }
     return users.get(pid);
   };
+  const hex = (address: bigint): string => `0x${address.toString(16)}`;
   const kname = (address: bigint, withOffset: boolean): string | undefined => {
     const hit = kernel()?.lookup(address);
     if (!hit) return undefined;
@@ -44,6 +99,28 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
     const hit = user(pid)?.symbolize(address);
     if (!hit || hit.name === undefined) return undefined;
     return withOffset ? `${userName(hit.name)}+${hit.offset}` : userName(hit.name);
+  };
+  const userFrames = new Map<string, string[]>();
+  /** The lines of one user frame, or undefined when the address has no symbol. */
+  const userFrame = (address: bigint, pid: number, perf: boolean): string[] | undefined => {
+    const symbolizer = user(pid);
+    const hit = symbolizer?.symbolize(address);
+    if (!hit || hit.name === undefined) return undefined;
+    const name = `${userName(hit.name)}+${hit.offset}`;
+    // With debug info on, calls the compiler inlined here come first, innermost first. Each line's location
+    // is where that frame's code is: the address's own line for the innermost, call sites for the others.
+    const inlined = debugInfo && symbolizer ? symbolizer.inlinedFrames(address, !perf) : [];
+    if (perf) return [...inlined.reverse().map((f) => `${userName(f.name)} (inlined)`), `${name} (${hit.module || '[unknown]'})`];
+    if (!debugInfo) return [name];
+    let where = symbolizer?.sourceLine(address);
+    const out: string[] = [];
+    for (let k = inlined.length - 1; k >= 0; k--) {
+      const frame = inlined[k]!;
+      out.push(`[inlined] ${userName(frame.name)}${at(where)}`);
+      where = frame.callSite;
+    }
+    out.push(`${name}${at(where)}`);
+    return out;
   };
   // Wall-clock time minus each clock, taken once: CLOCK_MONOTONIC is what process.hrtime reads; boot time
   // differs from it only by time spent suspended, which this reading does not see.
@@ -56,6 +133,9 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
     maxStrlen,
     kernelSymbol: kname,
     userSymbol: uname,
+    captureProcess(pid: number): void {
+      user(pid);
+    },
     stackAddresses(t: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[] {
       const map = maps.get(`${STACK_MAP_PREFIX}${t.user ? 'u' : 'k'}${t.depth}`);
       if (!map) return [];
@@ -71,11 +151,16 @@ export function sessionDecodeContext(maps: ReadonlyMap<string, BpfMap>, raw: Rea
       return out;
     },
     stackFrame(address: bigint, isUser: boolean, pid: number, perf: boolean): string[] {
-      if (!isUser) return [kname(address, true) ?? address.toString(16)];
-      const hit = user(pid)?.symbolize(address);
-      if (!hit || hit.name === undefined) return [perf ? `0x${address.toString(16)} ([unknown])` : `0x${address.toString(16)}`];
-      const name = `${userName(hit.name)}+${hit.offset}`;
-      return [perf ? `${name} (${hit.module || '[unknown]'})` : name];
+      // Kernel frames carry no module, in perf mode too; unknown addresses print as 0x-prefixed hex.
+      if (!isUser) return [kname(address, true) ?? hex(address)];
+      // Maps of stacks repeat the same frames many times over; only resolved frames are kept (a JIT may name
+      // an unknown address later).
+      const key = `${pid}:${perf ? 'p' : 'b'}:${address}`;
+      const cached = userFrames.get(key);
+      if (cached) return cached;
+      const frames = userFrame(address, pid, perf);
+      if (frames) userFrames.set(key, frames);
+      return frames ?? [perf ? `${hex(address)} ([unknown])` : hex(address)];
     },
     epochOffsetNs(mode): bigint {
       // TAI runs 37 s ahead of UTC (since 2017).
