@@ -12,10 +12,12 @@ import {
   mergeLhist,
   mergeMinMax,
   mergeSum,
+  mergeTseriesSlots,
   none,
   tuple,
   type Aggregate,
   type MapEntry,
+  type TseriesAggregate,
   type MapSnapshot,
   type MapValue,
   type Value,
@@ -54,6 +56,15 @@ function aggregateTemplate(t: SizedType): Aggregate | undefined {
       return { kind: 'hist', bits: t.bits, buckets: [] };
     case 'lhist':
       return { kind: 'lhist', min: t.min, max: t.max, step: t.step, buckets: [] };
+    case 'tseries':
+      return {
+        kind: 'tseries',
+        intervalNs: BigInt(t.intervalNs),
+        numIntervals: t.numIntervals,
+        agg: t.agg,
+        signed: t.signed,
+        points: new Map(),
+      };
     default:
       return undefined;
   }
@@ -74,6 +85,36 @@ function mergeSlots(t: SizedType, slots: readonly Uint8Array[], ctx: DecodeConte
     default:
       return decodeValue(t, slots[0]!, 0, ctx);
   }
+}
+
+/**
+ * A tseries map holds one entry per (key, bucket); each bucket's per-CPU slots reduce to the value of its
+ * latest interval. A bucket no CPU wrote in a known interval (epoch 0) still counts, as interval 0 holding
+ * 0, as it does in bpftrace: so a zero()ed series has only interval 0 and prints no rows, and a series whose
+ * interval 0 is real (a clock that starts at 0) shows 0 there.
+ */
+function readTseries(
+  info: UserMapInfo,
+  template: TseriesAggregate,
+  map: BpfMap,
+  raw: readonly [Uint8Array, Uint8Array][],
+  ctx: DecodeContext,
+): MapEntry[] {
+  const groups = new Map<string, { key: Uint8Array; points: Map<bigint, bigint> }>();
+  for (const [key, value] of raw) {
+    const prefix = key.subarray(0, info.keyBytes);
+    const id = Buffer.from(prefix).toString('hex');
+    let g = groups.get(id);
+    if (!g) {
+      g = { key: prefix.slice(), points: new Map() };
+      groups.set(id, g);
+    }
+    const slots = slotsOf(map, value).map((s) => ({ value: readI64(s, 0), meta: readU64(s, 8), epoch: readU64(s, 16) }));
+    const reduced = mergeTseriesSlots(slots, template.agg, template.signed) ?? { epoch: 0n, value: 0n };
+    // The first bucket read for an interval keeps it.
+    if (!g.points.has(reduced.epoch)) g.points.set(reduced.epoch, reduced.value);
+  }
+  return [...groups.values()].map((g) => ({ key: decodeKey(info, g.key, ctx), value: { ...template, points: g.points } }));
 }
 
 /** Reads every entry of a user map now. */
@@ -107,6 +148,8 @@ export function readUserMap(def: MapDef, map: BpfMap, ctx: DecodeContext = {}): 
       const agg = vt.kind === 'hist' ? mergeHist(vt.bits, [g.buckets]) : mergeLhist(vt, [g.buckets]);
       entries.push({ key: decodeKey(info, g.key, ctx), value: agg });
     }
+  } else if (template?.kind === 'tseries') {
+    entries.push(...readTseries(info, template, map, raw, ctx));
   } else {
     for (const [key, value] of raw) {
       entries.push({ key: decodeKey(info, key, ctx), value: mergeSlots(vt, slotsOf(map, value), ctx) });

@@ -7,6 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { BpfMap } from '../../src/kernel/map.js';
+import type { MapDef } from '../../src/lang/codegen/artifact.js';
+import { string as stringType, type SizedType } from '../../src/lang/types.js';
+import { encodeUint } from '../../src/runtime/decode.js';
+import { MapType } from '../../src/sys/uapi.js';
 import {
   JsonOutput,
   StringSink,
@@ -25,12 +30,14 @@ import {
   formatPrintf,
   primitive,
   printMapsAtExit,
+  readUserMap,
   record,
   str,
   tuple,
   uint,
   type Aggregate,
   type MapEntry,
+  type TseriesAggFunc,
   type MapSnapshot,
   type MapValue,
   type Output,
@@ -448,6 +455,170 @@ cases.push(
     name: 'tseries-micro',
     source: 'master src/output/text.cpp and src/util/time.cpp duration_str: 250 us intervals print six fraction digits and the header "hh:mm:ss.μs" padded by std::setw, which counts bytes (μ is two)',
     text: (o) => o.map('@us', formatMap(scalar('@us', tseries([[40, 3], [41, 1], [43, 2]], 4, 250_000n)))),
+  },
+);
+
+// tseries maps as the reader gets them from the kernel: one entry per (key, bucket), one
+// { value, meta, epoch } slot per CPU. `TseriesSlots.write` updates a slot the way the generated
+// code does (a slot holding an older interval starts over; `none` keeps the write time in meta,
+// avg the sample count, min/max whether a value is set).
+interface TseriesWrite {
+  readonly cpu: number;
+  readonly key: string;
+  readonly epoch: number;
+  readonly value: number;
+}
+
+class TseriesSlots {
+  readonly #cpus: number;
+  readonly #numIntervals: number;
+  readonly #agg: TseriesAggFunc;
+  readonly #slots = new Map<string, { key: string; bucket: number; perCpu: { value: bigint; meta: bigint; epoch: bigint }[] }>();
+  #clock = 1n;
+
+  constructor(cpus: number, numIntervals: number, agg: TseriesAggFunc) {
+    this.#cpus = cpus;
+    this.#numIntervals = numIntervals;
+    this.#agg = agg;
+  }
+
+  write(w: TseriesWrite): this {
+    const bucket = w.epoch % this.#numIntervals;
+    const id = `${w.key}/${bucket}`;
+    let entry = this.#slots.get(id);
+    if (!entry) {
+      entry = { key: w.key, bucket, perCpu: Array.from({ length: this.#cpus }, () => ({ value: 0n, meta: 0n, epoch: 0n })) };
+      this.#slots.set(id, entry);
+    }
+    const slot = entry.perCpu[w.cpu]!;
+    const epoch = BigInt(w.epoch);
+    const v = BigInt(w.value);
+    if (this.#agg !== 'none' && slot.epoch !== epoch) {
+      slot.value = 0n;
+      slot.meta = 0n;
+    }
+    switch (this.#agg) {
+      case 'none':
+        slot.value = v;
+        slot.meta = this.#clock++;
+        break;
+      case 'avg':
+        slot.value += v;
+        slot.meta += 1n;
+        break;
+      case 'sum':
+        slot.value += v;
+        break;
+      case 'min':
+      case 'max':
+        if (slot.meta === 0n || (this.#agg === 'min' ? v < slot.value : v > slot.value)) {
+          slot.value = v;
+          slot.meta = 1n;
+        }
+        break;
+    }
+    slot.epoch = epoch;
+    return this;
+  }
+
+  /** zero(): every slot of every CPU set to zero bytes. */
+  zero(): this {
+    for (const entry of this.#slots.values()) for (const slot of entry.perCpu) Object.assign(slot, { value: 0n, meta: 0n, epoch: 0n });
+    return this;
+  }
+
+  /** Read back through readUserMap, keys as string[8] (or none for a scalar map). */
+  snapshot(name: string, scalar: boolean, signed = true): MapSnapshot {
+    const keyBytes = 8;
+    const raw: [Uint8Array, Uint8Array][] = [];
+    for (const entry of this.#slots.values()) {
+      const key = new Uint8Array(keyBytes + 8);
+      if (!scalar) key.set(new TextEncoder().encode(entry.key));
+      key.set(encodeUint(BigInt(entry.bucket), 8), keyBytes);
+      const value = new Uint8Array(24 * this.#cpus);
+      entry.perCpu.forEach((slot, cpu) => {
+        value.set(encodeUint(BigInt.asUintN(64, slot.value), 8), cpu * 24);
+        value.set(encodeUint(slot.meta, 8), cpu * 24 + 8);
+        value.set(encodeUint(slot.epoch, 8), cpu * 24 + 16);
+      });
+      raw.push([key, value]);
+    }
+    const map = {
+      isPerCpu: true,
+      readAll: () => raw,
+      splitPerCpu: (bytes: Uint8Array) => Array.from({ length: this.#cpus }, (_, cpu) => bytes.slice(cpu * 24, cpu * 24 + 24)),
+    } as unknown as BpfMap;
+    const valueType: SizedType = { kind: 'tseries', intervalNs: 100_000_000, numIntervals: this.#numIntervals, agg: this.#agg, signed };
+    const def: MapDef = {
+      name,
+      type: MapType.PERCPU_HASH,
+      keySize: keyBytes + 8,
+      valueSize: 24,
+      maxEntries: 4096,
+      user: { name, keyTypes: scalar ? [] : [stringType(keyBytes)], keyBytes, valueType, aggregation: 'tseries' },
+    };
+    return readUserMap(def, map);
+  }
+}
+
+// Two CPUs share intervals 40..45 of a 4-interval window; CPU 1 also left slots of intervals 38
+// and 41 behind, which the newer intervals in the same buckets (42, 45) make stale.
+function perCpuAvgSeries(): MapSnapshot {
+  const t = new TseriesSlots(2, 4, 'avg');
+  const writes: [number, number, number][] = [
+    [1, 38, 900], [0, 40, 10], [0, 41, 20], [1, 41, 700], [0, 42, 30], [1, 42, 50], [1, 42, 70], [0, 43, 5], [0, 45, 12], [1, 45, 1],
+  ];
+  for (const [cpu, epoch, value] of writes) t.write({ cpu, key: 'disk', epoch, value });
+  for (const [cpu, epoch, value] of [[1, 44, -6], [0, 45, -2]] as const) t.write({ cpu, key: 'net', epoch, value });
+  return t.snapshot('@lat', false);
+}
+
+// A clock that starts at 0 (as bpftrace's dummy-clock tests use): interval 0 is real, but its slot
+// looks never written, so it shows 0 whatever was stored; `ack` stops early, leaving "-" rows.
+function epochZeroSeries(): MapSnapshot {
+  const t = new TseriesSlots(1, 6, 'sum');
+  for (let epoch = 0; epoch < 4; epoch++) t.write({ cpu: 0, key: 'ack', epoch, value: 3 * (epoch + 1) }).write({ cpu: 0, key: 'ack', epoch, value: 1 });
+  for (let epoch = 4; epoch < 6; epoch++) t.write({ cpu: 0, key: 'syn', epoch, value: 2 });
+  return t.snapshot('@pkts', false);
+}
+
+// All values 0 in an unsigned series: min cannot go below 0, so the range is 0..1 and the points
+// sit on the left edge.
+function flatUnsignedSeries(): MapSnapshot {
+  const t = new TseriesSlots(2, 3, 'min');
+  for (let epoch = 70; epoch < 73; epoch++) t.write({ cpu: epoch % 2, key: '', epoch, value: 0 });
+  return t.snapshot('@idle', true, false);
+}
+
+function zeroedSeries(): MapSnapshot {
+  const t = new TseriesSlots(2, 3, 'max');
+  for (let epoch = 7; epoch < 10; epoch++) t.write({ cpu: 0, key: '', epoch, value: epoch });
+  return t.zero().snapshot('@peak', true);
+}
+
+cases.push(
+  {
+    name: 'tseries-slots-percpu-avg',
+    source: 'master src/util/tseries.cpp reduce_tseries_value (per bucket, the latest epoch of any CPU; avg sums values and counts of that epoch across CPUs, then divides) and src/types_format.cpp build_time_series',
+    text: (o) => o.map('@lat', formatMap(perCpuAvgSeries())),
+    json: (o) => o.map('@lat', formatMap(perCpuAvgSeries())),
+  },
+  {
+    name: 'tseries-slots-epoch-zero',
+    source: 'master src/util/tseries.cpp (epoch 0 is "never used": the bucket reduces to interval 0 holding 0) and src/bpfmap.cpp collect_tseries_data; missing intervals "-" in text.cpp, left out in json.cpp',
+    text: (o) => o.map('@pkts', formatMap(epochZeroSeries())),
+    json: (o) => o.map('@pkts', formatMap(epochZeroSeries())),
+  },
+  {
+    name: 'tseries-slots-flat-unsigned',
+    source: 'master src/output/text.cpp try_dec/try_inc: an unsigned minimum of 0 is not widened below 0',
+    text: (o) => o.map('@idle', formatMap(flatUnsignedSeries())),
+  },
+  {
+    name: 'tseries-slots-zeroed',
+    source: 'master src/types_format.cpp: after zero() the latest epoch is 0, the window start (0 - n + 1) wraps in uint64 and no interval is shown: text.cpp prints "<no data>", json.cpp []',
+    text: (o) => o.map('@peak', formatMap(zeroedSeries())),
+    json: (o) => o.map('@peak', formatMap(zeroedSeries())),
   },
 );
 

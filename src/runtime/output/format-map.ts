@@ -233,7 +233,9 @@ export function latestWindow(series: readonly TseriesAggregate[]): TseriesWindow
   for (const s of series) for (const epoch of s.points.keys()) if (epoch > last) last = epoch;
   if (last < 0n) last = 0xffffffffffffffffn;
   const n = BigInt(series[0]?.numIntervals ?? 1);
-  return { first: last - n + 1n, last };
+  // Unsigned arithmetic as in bpftrace: when the latest interval is younger than the window, the window's
+  // start wraps past the end and the series shows nothing (a zero()ed map has only interval 0).
+  return { first: BigInt.asUintN(64, last - n + 1n), last };
 }
 
 /** One series over the window, starting at its first interval with data. */

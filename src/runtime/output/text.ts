@@ -95,10 +95,15 @@ export function timeSeriesText(ts: TimeSeriesOutput): string {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (min === max) {
-    // Leave room on both sides of a flat line.
-    min -= 1n;
-    max += 1n;
+  let flat = min === max;
+  if (flat) {
+    // Leave room on both sides of a flat line, unless that would leave the value's type.
+    const signed = ts.points.some(([, v]) => v.kind === 'int' && v.signed);
+    const lowest = signed ? -(1n << 63n) : 0n;
+    const highest = signed ? (1n << 63n) - 1n : (1n << 64n) - 1n;
+    if (min > lowest) min -= 1n;
+    if (max < highest) max += 1n;
+    flat = min === max;
   }
   const first = ts.points[0]![0];
   const last = ts.points[ts.points.length - 1]![0];
@@ -134,7 +139,7 @@ export function timeSeriesText(ts: TimeSeriesOutput): string {
       lines.push(stamp, ' ', row.join(''), ' -\n');
       continue;
     }
-    const offset = Math.trunc(f32(f32(f32(GRAPH_WIDTH - 1) * f32(Number(min - n))) / range));
+    const offset = flat ? Math.trunc(GRAPH_WIDTH / 2) : Math.trunc(f32(f32(f32(GRAPH_WIDTH - 1) * f32(Number(min - n))) / range));
     row[Math.max(0, Math.min(GRAPH_WIDTH - 1, offset))] = '*';
     lines.push(stamp, ' ', row.join(''), ' ', valueText(v), '\n');
   }
