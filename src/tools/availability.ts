@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolveLibrary } from '../elf/index.js';
 import { haveFentry, haveKprobes, havePerfEventAttach, haveUprobes } from '../kernel/index.js';
+import { SymbolsError, kernelSymbols } from '../symbols/index.js';
 import { TracefsError, traceEvents } from '../tracefs/index.js';
 import type { ToolArgs } from './options.js';
 import { probeText, type ProbeNeed, type ToolSpec } from './tool.js';
@@ -43,7 +44,11 @@ export function missing(need: ProbeNeed): string | undefined {
     }
     case 'kprobe': {
       const f = haveKprobes();
-      return f.ok ? undefined : `${probeText(need)} needs kprobes: ${f.reason}`;
+      if (!f.ok) return `${probeText(need)} needs kprobes: ${f.reason}`;
+      // A function in a module (md's md_flush_request) is there only while the module is loaded.
+      if (/[*?[]/.test(need.func)) return undefined;
+      const absent = kernelSymbolMissing(need.func);
+      return absent === undefined ? undefined : `${probeText(need)} cannot attach: ${absent} (a module that has it may not be loaded)`;
     }
     case 'fentry': {
       const f = haveFentry(need.ret ? 'fexit' : 'fentry');
@@ -55,7 +60,22 @@ export function missing(need: ProbeNeed): string | undefined {
     }
     case 'interval':
       return undefined;
+    case 'ksym':
+      return kernelSymbolMissing(need.symbol);
   }
+}
+
+// Only variables in /proc/kallsyms can be read by address: kernels built without CONFIG_KALLSYMS_ALL list
+// functions and a few section markers only.
+function kernelSymbolMissing(symbol: string): string | undefined {
+  let address: bigint | undefined;
+  try {
+    address = kernelSymbols().address(symbol);
+  } catch (err) {
+    if (err instanceof SymbolsError) return `kernel symbols are not readable: ${err.message}`;
+    throw err;
+  }
+  return address === undefined ? `kernel symbol ${symbol} is not in /proc/kallsyms` : undefined;
 }
 
 /** A binary named by path, or a library by short name (libc). */

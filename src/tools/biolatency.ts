@@ -1,7 +1,7 @@
 // biolatency: block I/O latency as a histogram, from issue (or insert, with -Q) to completion.
 import { NAME, PID, taskFilters, TIMESTAMP } from './common.js';
 import { FORGET_SUBMITTER, RQ, submitterProbes } from './block-common.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock, intervalConfig, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const biolatency: ToolSpec = {
@@ -69,7 +69,7 @@ ${predicate('!@start[args.dev, args.sector]', ...filter)}
         : submitterProbes(filter.join(' && '), `@start[${RQ}] = nsecs;\n${FORGET_SUBMITTER}`);
     const interval = args.int('interval');
     const stamp = args.flag('timestamp') ? 'time("%H:%M:%S\\n");\n' : '';
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Tracing block device I/O... Hit Ctrl-C to end.\\n");
 }

@@ -1,7 +1,7 @@
 // bitesize: the sizes of block I/O each process issues, as a histogram per process name.
 import { NAME, PID, taskFilters } from './common.js';
 import { CLEAR_SUBMITTERS, FORGET_SUBMITTER, RQ, submitterProbes } from './block-common.js';
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const bitesize: ToolSpec = {
@@ -23,7 +23,7 @@ export const bitesize: ToolSpec = {
   ],
   program(args) {
     const interval = args.int('interval');
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Tracing block device I/O... Hit Ctrl-C to end.\\n");
 }

@@ -1,6 +1,6 @@
 // cpudist: how long tasks run on a CPU each time they are scheduled, as a histogram (or off-CPU time with -O).
 import { PID } from './common.js';
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const cpudist: ToolSpec = {
@@ -52,7 +52,7 @@ export const cpudist: ToolSpec = {
   }
   delete(@oncpu[tid]);
   @oncpu[args.next_pid] = nsecs;`;
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Tracing ${args.flag('offcpu') ? 'off' : 'on'}-CPU time... Hit Ctrl-C to end.\\n");
 }

@@ -1,6 +1,6 @@
 // fsrwstat: VFS reads and writes counted by file system type each interval, from kprobes on vfs_read and
 // vfs_write (the type's name is read from the struct file through the kernel's BTF).
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const fsrwstat: ToolSpec = {
@@ -18,7 +18,7 @@ export const fsrwstat: ToolSpec = {
   ],
   examples: [['', 'counts every second until Ctrl-C']],
   program(args) {
-    return `BEGIN
+    return `${intervalConfig(args.int('interval') ?? 1, args.int('count'))}BEGIN
 {
   printf("Tracing VFS reads and writes... Hit Ctrl-C to end.\\n");
 }

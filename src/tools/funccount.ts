@@ -3,7 +3,7 @@
 import { PID } from './common.js';
 import { ToolUsageError } from './errors.js';
 import type { ToolArgs } from './options.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock, intervalConfig, predicate } from './program.js';
 import type { ProbeNeed, ToolSpec } from './tool.js';
 
 interface Target {
@@ -66,7 +66,7 @@ export const funccount: ToolSpec = {
       stopAfter = Math.max(1, Math.floor(duration / every));
     }
     const report = 'time("%H:%M:%S\\n");\nprint(@);\nclear(@);';
-    return `BEGIN
+    return `${intervalConfig(every, stopAfter)}BEGIN
 {
   printf("Tracing ${t.probe}... Hit Ctrl-C to end.\\n");
 }

@@ -1,7 +1,7 @@
 // memleak: bytes allocated through libc's malloc and calloc and not yet freed, summed by the stack that made them.
 // (Only the byte totals are printed: with a second stack-keyed map printed, the runtime leaves stacks unsymbolized.)
 import { PID } from './common.js';
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import { ToolUsageError } from './errors.js';
 import type { ToolSpec } from './tool.js';
 
@@ -40,7 +40,7 @@ export const memleak: ToolSpec = {
     ].join(' && ');
     const report = `printf("\\n");\ntime("[%H:%M:%S] Top ${top} stacks with outstanding allocations:\\n");\nprint(@bytes, ${top});`;
     const interval = args.int('interval');
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Attaching to pid ${pid}, Ctrl-C to end\\n");
 }

@@ -2,7 +2,7 @@
 // switch-out (in the blocking task's context) and the time counted when the task runs again.
 import { PID, TID } from './common.js';
 import type { ToolSpec } from './tool.js';
-import { STACK_GRAPH_OPTIONS } from './stack-graph.js';
+import { STACK_GRAPH_OPTIONS, stackGraphPrelude } from './stack-graph.js';
 
 export const offcputime: ToolSpec = {
   name: 'offcputime',
@@ -43,7 +43,7 @@ export const offcputime: ToolSpec = {
       min !== undefined && `$us >= ${min}`,
       max !== undefined && `$us <= ${max}`,
     ].filter((c): c is string => typeof c === 'string');
-    return `BEGIN
+    return `${stackGraphPrelude(args)}BEGIN
 {
   printf("Tracing off-CPU time (us) by stack... Hit Ctrl-C to end.\\n");
 }

@@ -43,6 +43,13 @@ describe('parseToolArgs', () => {
     expect([a.int('interval'), a.int('count')]).toEqual([5, 3]);
   });
 
+  it('takes a digit as a flag where the tool has one (-4, -6), and as a number elsewhere', () => {
+    const digits: ToolSpec = { ...tool, options: [{ key: 'ipv4', short: '4', long: 'ipv4', help: 'IPv4 only' }, ...tool.options] };
+    const a = parseToolArgs(digits, ['-4', '5']);
+    expect([a.flag('ipv4'), a.int('interval')]).toEqual([true, 5]);
+    expect(() => parseToolArgs(tool, ['-4'])).toThrow(new ToolUsageError('demo', 'Invalid interval: -4 is not a whole number'));
+  });
+
   it('sees -h and --help', () => {
     expect(parseToolArgs(tool, ['-h']).help).toBe(true);
     expect(parseToolArgs(tool, ['--help']).help).toBe(true);

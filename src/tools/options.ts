@@ -82,8 +82,8 @@ export function parseToolArgs(tool: ToolSpec, argv: readonly string[]): ToolArgs
       setValue(opt, raw, `--${name}`);
       continue;
     }
-    // A lone "-" or a negative number is a positional.
-    if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
+    // A lone "-" or a negative number is a positional, unless the tool has that digit as a flag (tcpdrop's -4).
+    if (arg.startsWith('-') && arg.length > 1 && (!/^-\d/.test(arg) || byShort.has(arg[1]!))) {
       for (let j = 1; j < arg.length; j++) {
         const c = arg[j]!;
         const opt = byShort.get(c);

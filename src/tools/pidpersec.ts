@@ -1,6 +1,6 @@
 // pidpersec: new processes per second (forks), from sched:sched_process_fork.
 import { PID } from './common.js';
-import { predicate } from './program.js';
+import { intervalBlock, intervalConfig, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const pidpersec: ToolSpec = {
@@ -17,7 +17,7 @@ export const pidpersec: ToolSpec = {
   program(args) {
     const pid = args.int('pid');
     const count = args.int('count');
-    return `BEGIN
+    return `${intervalConfig(1, count)}BEGIN
 {
   printf("Tracing new processes... Hit Ctrl-C to end.\\n");
 }
@@ -28,12 +28,7 @@ ${predicate(pid !== undefined && `args.parent_pid == ${pid}`)}
   @new++;
 }
 
-interval:s:1
-{
-  printf("%s PIDs/sec: %d\\n", strftime("%H:%M:%S", nsecs), @new);
-  @new = 0;${count !== undefined ? `\n  @__seconds++;\n  if (@__seconds >= ${count}) {\n    clear(@__seconds);\n    exit();\n  }` : ''}
-}
-
+${intervalBlock(1, count, 'printf("%s PIDs/sec: %d\\n", strftime("%H:%M:%S", nsecs), @new);\n@new = 0;')}
 END
 {
   clear(@new);

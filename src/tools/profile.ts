@@ -2,7 +2,7 @@
 import { PID, TID } from './common.js';
 import { predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
-import { STACK_GRAPH_OPTIONS } from './stack-graph.js';
+import { STACK_GRAPH_OPTIONS, stackGraphPrelude } from './stack-graph.js';
 import { ToolUsageError } from './errors.js';
 
 export const profile: ToolSpec = {
@@ -36,7 +36,7 @@ export const profile: ToolSpec = {
     const kernel = !args.flag('user');
     const key = [...(kernel ? ['kstack'] : []), ...(user ? ['ustack'] : []), 'comm'].join(', ');
     const duration = args.int('duration');
-    return `BEGIN
+    return `${stackGraphPrelude(args)}BEGIN
 {
   printf("Sampling at ${hz} Hertz of all threads by ${[user && 'user', kernel && 'kernel'].filter(Boolean).join(' + ')} stack... Hit Ctrl-C to end.\\n");
 }

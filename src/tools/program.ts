@@ -21,11 +21,21 @@ export function commName(tool: string, name: string): string {
 /**
  * The interval/count machinery of summary tools: every `interval` seconds run `body` (which prints and clears),
  * and stop after `count` intervals. Without an interval, nothing: the summary prints at Ctrl-C.
+ *
+ * A tick can come after the last one's exit() when the tracer is slow to stop (a loaded machine): the predicate
+ * keeps it from printing again, and `intervalConfig` (which must start the program) keeps the counter, and
+ * whatever such a tick collected, from being printed at exit, since the last interval printed everything.
  */
 export function intervalBlock(interval: number | undefined, count: number | undefined, body: string): string {
   if (interval === undefined) return '';
-  const stop = count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) {\n    clear(@__intervals);\n    exit();\n  }` : '';
-  return `interval:s:${interval}\n{\n  ${body.trim().split('\n').join('\n  ')}${stop}\n}\n`;
+  const guard = count !== undefined ? `/@__intervals < ${count}/\n` : '';
+  const stop = count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) {\n    exit();\n  }` : '';
+  return `interval:s:${interval}\n${guard}{\n  ${body.trim().split('\n').join('\n  ')}${stop}\n}\n`;
+}
+
+/** The config line a program with `intervalBlock(interval, count, ...)` starts with, or ''. */
+export function intervalConfig(interval: number | undefined, count: number | undefined): string {
+  return interval !== undefined && count !== undefined ? 'config = { print_maps_on_exit = false }\n\n' : '';
 }
 
 /**

@@ -1,6 +1,6 @@
 // runqlat: how long runnable tasks wait for a CPU, from wakeup (or preemption) to running, as a histogram.
 import { PID, TIMESTAMP } from './common.js';
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const runqlat: ToolSpec = {
@@ -45,7 +45,7 @@ export const runqlat: ToolSpec = {
       ...(pid !== undefined ? [`if (pid == ${pid}) {\n    @target[tid] = 1;\n  }`] : []),
       ...(perPid ? ['@tgid[tid] = pid;'] : []),
     ];
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Tracing run queue latency... Hit Ctrl-C to end.\\n");
 }

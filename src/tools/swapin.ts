@@ -1,5 +1,5 @@
 // swapin: pages read back from swap, counted by process each interval, from a kprobe on swap_read_folio.
-import { intervalBlock } from './program.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const swapin: ToolSpec = {
@@ -14,7 +14,7 @@ export const swapin: ToolSpec = {
   ],
   examples: [['', 'swap-ins per second by process']],
   program(args) {
-    return `BEGIN
+    return `${intervalConfig(args.int('interval') ?? 1, args.int('count'))}BEGIN
 {
   printf("Counting swap ins. Ctrl-C to end.\\n");
 }

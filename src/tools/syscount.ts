@@ -1,6 +1,6 @@
 // syscount: system calls counted by syscall number or by process, with their total latency, from raw_syscalls.
 import { PID, TID } from './common.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock, intervalConfig, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const syscount: ToolSpec = {
@@ -52,7 +52,7 @@ export const syscount: ToolSpec = {
       stopAfter = Math.max(1, Math.floor(duration / every));
     }
     const perInterval = `time("[%H:%M:%S]\\n");\n${printBody}\n${clearBody}`;
-    return `BEGIN
+    return `${intervalConfig(every, stopAfter)}BEGIN
 {
   printf("Tracing syscalls... Hit Ctrl-C to end.\\n");
 }

@@ -1,6 +1,7 @@
 // threaded: how many of a process's threads are on CPU, sampled: per thread, the samples in each interval.
 import { PID } from './common.js';
 import { ToolUsageError } from './errors.js';
+import { intervalBlock, intervalConfig } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 export const threaded: ToolSpec = {
@@ -24,7 +25,7 @@ export const threaded: ToolSpec = {
     if (hz <= 0) throw new ToolUsageError('threaded', `Invalid frequency ${hz}: it must be positive`);
     const interval = args.int('interval') ?? 1;
     const count = args.int('count');
-    return `BEGIN
+    return `${intervalConfig(interval, count)}BEGIN
 {
   printf("Sampling PID ${pid} threads at ${hz} Hertz. Ctrl-C to end.\\n");
 }
@@ -35,13 +36,7 @@ profile:hz:${hz}
   @samples[comm, tid] = count();
 }
 
-interval:s:${interval}
-{
-  time("%H:%M:%S\\n");
-  print(@samples);
-  clear(@samples);${count !== undefined ? `\n  @__intervals++;\n  if (@__intervals >= ${count}) {\n    clear(@__intervals);\n    exit();\n  }` : ''}
-}
-
+${intervalBlock(interval, count, 'time("%H:%M:%S\\n");\nprint(@samples);\nclear(@samples);')}
 END
 {
   clear(@samples);

@@ -12,7 +12,9 @@ export type ProbeNeed =
   | { readonly kind: 'kprobe'; readonly func: string; readonly ret?: boolean }
   | { readonly kind: 'fentry'; readonly func: string; readonly ret?: boolean }
   | { readonly kind: 'profile' }
-  | { readonly kind: 'interval' };
+  | { readonly kind: 'interval' }
+  /** A kernel variable the program reads through kaddr(): it must be in /proc/kallsyms. */
+  | { readonly kind: 'ksym'; readonly symbol: string };
 
 /** A flag (no value) or an option taking an integer or a string. */
 export interface OptionSpec {
@@ -68,5 +70,7 @@ export function probeText(need: ProbeNeed): string {
       return 'profile:hz';
     case 'interval':
       return 'interval:s';
+    case 'ksym':
+      return `kaddr("${need.symbol}")`;
   }
 }

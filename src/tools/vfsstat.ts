@@ -1,7 +1,7 @@
 // vfsstat and vfscount: VFS operations counted from kprobes on the vfs_* functions (there are no VFS
 // tracepoints); vfsstat prints per-second rates of the common ones, vfscount counts each function.
 import { PID } from './common.js';
-import { intervalBlock, predicate } from './program.js';
+import { intervalBlock, intervalConfig, predicate } from './program.js';
 import type { ToolSpec } from './tool.js';
 
 const STAT_FUNCS = ['vfs_read', 'vfs_write', 'vfs_fsync', 'vfs_open', 'vfs_create'];
@@ -20,7 +20,7 @@ export const vfsstat: ToolSpec = {
   examples: [['', 'per-second counts until Ctrl-C']],
   program(args) {
     const interval = args.int('interval') ?? 1;
-    return `BEGIN
+    return `${intervalConfig(interval, args.int('count'))}BEGIN
 {
   printf("Tracing key VFS calls... Hit Ctrl-C to end.\\n");
 }

@@ -2,7 +2,7 @@
 // options, and (when bpftrace's sources are unpacked at /tmp/bt-src) bpftrace's own tools/*.bt.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allTools, parseToolArgs } from '../../src/tools/index.js';
+import { allTools, missing, parseToolArgs } from '../../src/tools/index.js';
 import { compile, formatDiagnostics } from '../../src/lang/index.js';
 import { load } from './harness.js';
 
@@ -30,6 +30,13 @@ describe('whole programs', () => {
         source = tool.program(parseToolArgs(tool, []));
       } catch {
         continue; // tools that need an option such as -p PID
+      }
+      // A kernel variable read by address (loads: avenrun) resolves at compile time, so a kernel that does not
+      // list it cannot compile the tool; the tool itself refuses with that reason, tested in test/tools.
+      const absent = tool.needs.filter((n) => n.kind === 'ksym').map(missing).find((r) => r !== undefined);
+      if (absent !== undefined) {
+        console.log(`not compiling ${tool.name}: ${absent}`);
+        continue;
       }
       tried++;
       const f = compileAndLoad(`${tool.name}.bt`, source);

@@ -27,10 +27,12 @@ describe.skipIf(skip !== false)('bpfkit tools', () => {
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^TOOL\s+HERE PURPOSE$/);
+    const symbols = new Set(readFileSync('/proc/kallsyms', 'latin1').split('\n').map((l) => l.split(/\s+/)[2]));
     for (const t of allTools()) {
       const at = lines.findIndex((l) => l.startsWith(`${t.name} `));
       expect(at, t.name).toBeGreaterThan(0);
-      const runsHere = !t.needs.some((n) => n.kind === 'kprobe') || kprobes.ok;
+      // kprobes need the feature and their function; kaddr() needs its variable listed in /proc/kallsyms.
+      const runsHere = t.needs.every((n) => (n.kind === 'kprobe' ? kprobes.ok && symbols.has(n.func) : n.kind === 'ksym' ? symbols.has(n.symbol) : true));
       expect(lines[at], t.name).toBe(`${t.name.padEnd(16)}${(runsHere ? 'yes' : 'no').padEnd(5)}${t.summary}`);
       expect(lines[at + 1], t.name).toMatch(/^ {21}probes: /);
     }

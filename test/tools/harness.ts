@@ -41,10 +41,15 @@ export function tool(b: Bundle, args: readonly string[]): Result {
 }
 
 /**
- * Runs `bpfkit tools ARGS` until its probes are attached, awaits `trigger`, then (unless the tool ends by
- * itself) sends SIGINT and resolves with everything it printed.
+ * Runs `bpfkit tools ARGS` until its probes are attached, awaits `trigger` (and, with `waitFor`, the output it
+ * should cause), then (unless the tool ends by itself) sends SIGINT and resolves with everything it printed.
  */
-export function traceWhile(b: Bundle, args: readonly string[], trigger: () => Promise<void> | void, options: { stopsItself?: boolean } = {}): Promise<Result> {
+export function traceWhile(
+  b: Bundle,
+  args: readonly string[],
+  trigger: () => Promise<void> | void,
+  options: { stopsItself?: boolean; waitFor?: (stdout: string) => boolean } = {},
+): Promise<Result> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [b.cli, 'tools', ...args], {
       env: { ...process.env, __BPFTRACE_NOTIFY_PROBES_ATTACHED: '1' },
@@ -59,6 +64,7 @@ export function traceWhile(b: Bundle, args: readonly string[], trigger: () => Pr
         fired = true;
         Promise.resolve()
           .then(trigger)
+          .then(() => (options.waitFor ? appears(() => options.waitFor!(stdout)) : undefined))
           .then(() => (options.stopsItself ? undefined : quiet(() => stdout.length)))
           .then(
             () => {
@@ -97,6 +103,14 @@ async function quiet(size: () => number): Promise<void> {
   }
 }
 
+/**
+ * Resolves once `seen()` is true, or after 10 s (the test then fails on what is missing): on a loaded machine
+ * the last events can take longer to print than `quiet` waits.
+ */
+async function appears(seen: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !seen(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** Runs a command to its end and returns its pid. */
 export function runCommand(file: string, args: readonly string[], options: { input?: string } = {}): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -107,10 +121,10 @@ export function runCommand(file: string, args: readonly string[], options: { inp
   });
 }
 
-/** Compiles a C fixture from test/fixtures/tools into `dir`. */
-export function compileFixture(b: Bundle, name: string): string {
+/** Compiles a C fixture from test/fixtures/tools into `dir`, linked with `libs` (e.g. ['-lcrypto']) too. */
+export function compileFixture(b: Bundle, name: string, libs: readonly string[] = []): string {
   const out = join(b.dir, name);
-  const cc = spawnSync('gcc', ['-O0', '-g', '-fno-omit-frame-pointer', '-o', out, join(ROOT, `test/fixtures/tools/${name}.c`), '-lpthread'], { encoding: 'utf8' });
+  const cc = spawnSync('gcc', ['-O0', '-g', '-fno-omit-frame-pointer', '-o', out, join(ROOT, `test/fixtures/tools/${name}.c`), '-lpthread', ...libs], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   return out;
 }

@@ -41,7 +41,7 @@ describe.skipIf(skip !== false)('memory tools', () => {
     const r = await traceMapper(['faults']);
     expect(r.stderr).toBe('');
     const entries = r.stdout.split('@[').slice(1);
-    const touch = entries.filter((e) => /^\s*touch_pages\+\d+\s+main\+\d+/.test(e));
+    const touch = entries.filter((e) => /^\s*touch_pages\+\d+(?:@\S+:\d+)?\s+main\+\d+/.test(e));
     expect(touch).toHaveLength(1);
     expect(/, mapper\]: (\d+)/.exec(touch[0]!)?.[1]).toBe(String(PAGES));
   });

@@ -129,7 +129,7 @@ describe.skipIf(skip !== false)('profile', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toBe('Sampling at 99 Hertz of all threads by user stack... Hit Ctrl-C to end.');
     const entries = r.stdout.split('@[').slice(1);
-    const spinning = entries.filter((e) => /^\s*spin_here\+\d+\s+main\+\d+/.test(e) && e.includes(', spin]: '));
+    const spinning = entries.filter((e) => /^\s*spin_here\+\d+(?:@\S+:\d+)?\s+main\+\d+/.test(e) && e.includes(', spin]: '));
     const samples = spinning.reduce((n, e) => n + Number(/, spin\]: (\d+)/.exec(e)![1]), 0);
     // One second at 99 Hz of a thread that never sleeps: most of the 99 samples, and never more.
     expect(samples).toBeGreaterThan(0);

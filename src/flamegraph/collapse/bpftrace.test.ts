@@ -13,6 +13,11 @@ describe('collapseBpftraceText', () => {
     ]);
   });
 
+  it('drops the file and line of debug-info frames and the mark of inlined ones', () => {
+    const text = '@[\n        [inlined] clock_now@/src/app.c:12\n        tick+24@/src/app.c:40\n        main+9@/src/app.c:71\n]: 5\n';
+    expect(entries(collapseBpftraceText(text, { map: '@' }))).toEqual([['main;tick;clock_now', 5]]);
+  });
+
   it('keeps offsets when asked and merges equal stacks', () => {
     const text = '@s[\n        f+1\n        g+2\n]: 1\n@s[\n        f+1\n        g+2\n]: 2\n@other[x]: 9\n';
     expect(entries(collapseBpftraceText(text, { keepOffsets: true, map: 's' }))).toEqual([['g+2;f+1', 3]]);

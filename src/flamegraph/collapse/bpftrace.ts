@@ -48,6 +48,9 @@ function cleanFrame(frame: string, options: MapCollapseOptions): string {
   const perf = /^[0-9a-f]{8,16}\s+(\S.*)$/.exec(f);
   if (perf) f = perf[1] as string;
   f = f.replace(/ \([^()]*\)$/, '');
+  // With debug info, bpftrace-mode frames end in "@file:line" and inlined calls start with "[inlined] ": a graph
+  // groups by function, so both go, as the perf collapser drops the module.
+  f = f.replace(/^\[inlined\] /, '').replace(/@[^@\s]+:\d+$/, '');
   if (!options.keepOffsets) f = f.replace(/\+(0x[0-9a-fA-F]+|\d+)$/, '');
   return foldedFrame(f);
 }
