@@ -1,18 +1,23 @@
 // `bpfkit --info`: what this kernel offers, each item found by trying it (probes run once, in this process).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import {
   ATTACH_KINDS,
   type Feature,
   haveBatchOps,
   haveBpfStats,
+  haveHelper,
+  haveIter,
   haveMapType,
+  haveMultiLink,
   haveProgType,
   mapTypeName,
   PROBED_MAP_TYPES,
   PROBED_PROG_TYPES,
   progTypeName,
 } from '../kernel/features.js';
+import { Helper } from '../isa/index.js';
+import { ProgType } from '../sys/index.js';
 
 type Row = readonly [string, string];
 
@@ -88,7 +93,59 @@ export function infoReport(): string {
     section('Map types', maps, width),
     section('Attach kinds', attach, width),
     section('Other', other, width),
+    ...bpftraceSections(),
   ].join('\n\n');
+}
+
+/**
+ * The sections `bpftrace --info` prints, with its labels, so that scripts and test runners that read those
+ * labels (`kprobe_session: yes`, `libdw (DWARF support): no`) find them. The probes are the same as above.
+ */
+function bpftraceSections(): string[] {
+  const yesNo = (f: Feature): string => (f.ok ? 'yes' : 'no');
+  // Two `label: value` cells per line, each padded to 35 columns, as bpftrace tabulates them.
+  const tabulate = (title: string, cells: readonly Row[]): string => {
+    const lines = [title];
+    for (let i = 0; i < cells.length; i += 2) {
+      const first = `  ${cells[i]![0]}: ${cells[i]![1]}`.padEnd(35);
+      const second = cells[i + 1] ? `${cells[i + 1]![0]}: ${cells[i + 1]![1]}` : '';
+      lines.push(`${first}${second}`.trimEnd());
+    }
+    return lines.join('\n');
+  };
+  const build = [
+    'Build',
+    '  version: bpfkit 0.1.0',
+    '  LLVM: none (bpfkit emits eBPF itself)',
+    '  bfd: no',
+    '  libdw (DWARF support): no',
+    '  libsystemd (systemd notify support): no',
+    '  blazesym (advanced symbolization): no',
+    '  dwunwind (DWARF stack unwinding): no',
+    // Library names (`uprobe:libc:fread`) resolve through ld.so.cache and -p's maps, as bcc's lookup does.
+    '  bcc library path resolution: yes',
+  ].join('\n');
+  const helpers: Row[] = [
+    ['dpath', yesNo(haveHelper(ProgType.TRACING, Helper.d_path))],
+    ['get_tai_ns', yesNo(haveHelper(ProgType.RAW_TRACEPOINT, Helper.ktime_get_tai_ns))],
+    ['get_func_ip', yesNo(haveHelper(ProgType.KPROBE, Helper.get_func_ip))],
+    ['lookup_percpu_elem', yesNo(haveHelper(ProgType.RAW_TRACEPOINT, Helper.map_lookup_percpu_elem))],
+    ['loop', yesNo(haveHelper(ProgType.RAW_TRACEPOINT, Helper.loop))],
+  ];
+  const btf = existsSync('/sys/kernel/btf/vmlinux');
+  const features: Row[] = [
+    // Since 5.2 the verifier accepts up to a million instructions for privileged programs.
+    ['Instruction limit', '1000000'],
+    ['btf', btf ? 'yes' : 'no'],
+    ['module btf', btf && readdirSync('/sys/kernel/btf').some((n) => n !== 'vmlinux') ? 'yes' : 'no'],
+  ];
+  const probes: Row[] = [
+    ['kprobe_multi', yesNo(haveMultiLink('kprobe_multi'))],
+    ['uprobe_multi', yesNo(haveMultiLink('uprobe_multi'))],
+    ['kprobe_session', yesNo(haveMultiLink('kprobe_session'))],
+    ['iter', yesNo(haveIter('task'))],
+  ];
+  return [build, tabulate('Kernel helpers', helpers), tabulate('Kernel features', features), tabulate('Probe types', probes)];
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadKernelBtf, type Btf } from '../btf/index.js';
 import { isFileMapping, openElf, readProcMaps, type ElfFile } from '../elf/index.js';
-import { resolveBinary } from '../kernel/link/index.js';
+import { haveIter, resolveBinary } from '../kernel/index.js';
 import type { AttachTarget } from '../lang/index.js';
 import { TraceEvents } from '../tracefs/index.js';
 
@@ -12,8 +12,8 @@ import { TraceEvents } from '../tracefs/index.js';
 const SOFTWARE = ['alignment-faults', 'bpf-output', 'context-switches', 'cs', 'cpu-clock', 'cpu', 'cpu-migrations', 'dummy', 'emulation-faults', 'major-faults', 'minor-faults', 'page-faults', 'faults', 'task-clock'];
 const HARDWARE = ['backend-stalls', 'branch-instructions', 'branches', 'branch-misses', 'bus-cycles', 'cache-misses', 'cache-references', 'cpu-cycles', 'cycles', 'frontend-stalls', 'instructions', 'ref-cycles'];
 const TIME_UNITS = ['hz', 'ms', 's', 'us'];
-// Kinds listed when the search does not name one (kprobes, fentry and iterators are not offered here).
-const KERNEL_KINDS = ['hardware', 'rawtracepoint', 'software', 'tracepoint'];
+// Kinds listed when the search does not name one (kprobes and fentry are not offered here).
+const KERNEL_KINDS = ['hardware', 'iter', 'rawtracepoint', 'software', 'tracepoint'];
 const ALIASES: Readonly<Record<string, string>> = {
   t: 'tracepoint', rt: 'rawtracepoint', s: 'software', h: 'hardware', i: 'interval', p: 'profile', k: 'kprobe', kr: 'kretprobe',
   u: 'uprobe', ur: 'uretprobe', U: 'usdt', f: 'fentry', fr: 'fexit', kfunc: 'fentry', kretfunc: 'fexit', it: 'iter',
@@ -36,7 +36,11 @@ export interface ListOptions {
 export function listProbes(search: string | undefined, options: ListOptions): number {
   const lines: string[] = [];
   for (const raw of (search ?? '').split(',')) {
-    let value = raw.trim();
+    let value = raw.trim().replace(/\s+/g, ' ');
+    if (/^(struct|union|enum) /.test(value)) {
+      lines.push(...listTypes(value, options.verbose));
+      continue;
+    }
     if (value === '') value = '*:*';
     else if (!value.includes(':')) value = `*:${value}`;
     lines.push(...listPattern(value, options.verbose, options.pid));
@@ -66,6 +70,9 @@ function listPattern(pattern: string, verbose: boolean, pid: number | undefined)
       case 'rawtracepoint':
         out.push(...listRawTracepoints(search(true), verbose));
         break;
+      case 'iter':
+        out.push(...listIterators(suffix === '' ? '*' : suffix, verbose));
+        break;
       case 'software':
         out.push(...matchList('software', SOFTWARE.map((e) => `${e}:`), suffix));
         break;
@@ -79,8 +86,12 @@ function listPattern(pattern: string, verbose: boolean, pid: number | undefined)
       case 'uprobe':
       case 'uretprobe':
       case 'usdt':
-        if (parts.length > 2) out.push(...listUserProbes(kind, expandTarget(parts[1]!), parts.slice(2).join(':'), pid));
-        else if (pid !== undefined) out.push(...listUserProbes(kind, processFiles(pid), suffix === '' ? '*' : suffix, pid));
+        if (parts.length > 2 && !(pid !== undefined && (parts[1] === '*' || parts[1] === ''))) {
+          out.push(...listUserProbes(kind, expandTarget(parts[1]!), parts.slice(2).join(':'), pid));
+        } else if (pid !== undefined) {
+          const search = parts.length > 2 ? parts.slice(2).join(':') : suffix;
+          out.push(...listUserProbes(kind, processFiles(pid), search === '' ? '*' : search, pid));
+        }
         break;
       default:
         break;
@@ -94,10 +105,11 @@ function matchList(kind: string, items: readonly string[], search: string): stri
   return [...new Set(items.filter(m))].sort().map((i) => `${kind}:${i}`);
 }
 
-// The executable and libraries a process has mapped.
+// The executable and libraries a process has mapped, through its root: the process may run in another mount
+// namespace, where its paths mean other files (or none) in ours.
 function processFiles(pid: number): string[] {
   try {
-    return [...new Set(readProcMaps(pid).filter(isFileMapping).map((m) => m.path))];
+    return [...new Set(readProcMaps(pid).filter((m) => isFileMapping(m) && !m.deleted).map((m) => `/proc/${pid}/root${m.path}`))];
   } catch {
     return [];
   }
@@ -179,6 +191,38 @@ function tracepointFields(root: string, name: string): string[] {
   return out;
 }
 
+/**
+ * BPF iterators: the `struct bpf_iter__<name>` types of kernel BTF whose program this kernel loads; with -v the
+ * objects each visit receives (the parameters of `bpf_iter_<name>` after its `meta`).
+ */
+function listIterators(search: string, verbose: boolean): string[] {
+  let btf: Btf;
+  try {
+    btf = loadKernelBtf();
+  } catch {
+    return [];
+  }
+  const m = wildcard(search);
+  const names: string[] = [];
+  for (const id of btf.ids('struct')) {
+    const full = btf.nameOf(id);
+    if (!full.startsWith('bpf_iter__') || full.endsWith('__safe_trusted')) continue;
+    const name = full.slice('bpf_iter__'.length);
+    if (m(name) && haveIter(name).ok) names.push(name);
+  }
+  const out: string[] = [];
+  for (const name of [...new Set(names)].sort()) {
+    out.push(`iter:${name}`);
+    if (!verbose) continue;
+    try {
+      for (const p of btf.funcProto(`bpf_iter_${name}`).params.slice(1)) out.push(`    ${btf.formatDecl(p.typeId, p.name)}`);
+    } catch {
+      // No prototype: list the name alone.
+    }
+  }
+  return out;
+}
+
 function listRawTracepoints(search: string, verbose: boolean): string[] {
   let btf: Btf;
   try {
@@ -201,12 +245,47 @@ function listRawTracepoints(search: string, verbose: boolean): string[] {
   return out;
 }
 
+/**
+ * `-l 'struct task_*'`: the named structs, unions and enums of kernel BTF matching a glob; with -v each one's
+ * C definition, headed by the BTF object it comes from (`vmlinux: struct task_struct {`) and followed by a
+ * blank line, as bpftrace prints them.
+ */
+function listTypes(search: string, verbose: boolean): string[] {
+  let btf: Btf;
+  try {
+    btf = loadKernelBtf();
+  } catch {
+    return [];
+  }
+  const m = wildcard(search);
+  const found = new Map<string, number>();
+  for (const kind of ['struct', 'union', 'enum', 'enum64'] as const) {
+    for (const id of btf.ids(kind)) {
+      const name = btf.nameOf(id);
+      if (name === '') continue;
+      const full = `${kind === 'enum64' ? 'enum' : kind} ${name}`;
+      if (!found.has(full) && m(full)) found.set(full, id);
+    }
+  }
+  const names = [...found.keys()].sort();
+  if (!verbose) return names;
+  return names.map((n) => `vmlinux: ${btf.formatDefinition(found.get(n)!)}\n`);
+}
+
 /** How bpftrace lists a probe of a program: periodic and counted probes lose their rate or count. */
 function listingName(t: AttachTarget): string | undefined {
   switch (t.kind) {
     case 'begin':
     case 'end':
       return undefined;
+    case 'bench':
+      return `bench:${t.name}`;
+    case 'iter':
+      return `iter:${t.name}`;
+    case 'watchpoint':
+      return `watchpoint:0x${t.address.toString(16)}:${t.length}:${t.mode}`;
+    case 'self':
+      return `self:signal:${t.signal}`;
     case 'tracepoint':
       return `tracepoint:${t.category}:${t.event}`;
     case 'rawtracepoint':

@@ -24,3 +24,4 @@ export { globToRegExp, isGlob } from './glob.js';
 export { parseProcMaps, readProcMaps, procExePath, isFileMapping, type ProcMapping } from './procmaps.js';
 export { parseLdCache, readLdCache, LDCACHE_X86_64, type LdCacheEntry } from './ldcache.js';
 export { resolveLibrary, libraryNameMatches } from './library.js';
+export { openArchivedElf, readArchiveMember, splitArchivePath, type ArchiveMember } from './zip.js';

@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import { TracefsError, tracefsRoot as findTracefs, traceEvents } from '../tracefs/index.js';
 import { BtfLoadError, BtfParseError, loadKernelBtf } from '../btf/index.js';
-import { AttachType, BpfCmd, Errno, MapFlags, MapType, PerfAttrFlag, PerfHwId, PerfIoctl, PerfSwId, PerfType, ProgType, sys, SysError } from '../sys/index.js';
-import { BpfStatsType, cString, EnableStatsAttr, encodeAttr, MapBatchAttr, RawTracepointOpenAttr } from '../sys/bpf-attr.js';
+import { AttachType, BpfCmd, Errno, MapFlags, PERF_FLAG_FD_CLOEXEC, MapType, PerfAttrFlag, PerfHwId, PerfIoctl, PerfSwId, PerfType, ProgType, sys, SysError } from '../sys/index.js';
+import { BpfStatsType, cString, EnableStatsAttr, encodeAttr, LinkCreateAttr, MapBatchAttr, RawTracepointOpenAttr } from '../sys/bpf-attr.js';
 import type { Insn } from '../isa/insn.js';
 import { UnsupportedFeatureError, VerifierError } from './errors.js';
 import { createMap, type MapSpec } from './map.js';
 import { loadProgram, type ProgramSpec } from './program.js';
-import { openPerfEvent, pmuFormatField, pmuType } from './perf-event.js';
+import { encodePerfEventAttr, openPerfEvent, pmuFormatField, pmuType } from './perf-event.js';
 
 /** The outcome of a probe: `reason` says why not (an errno name and what was tried), empty when supported. */
 export interface Feature {
@@ -178,7 +178,7 @@ export function haveHelper(progType: ProgType, helperId: number): Feature {
       return undefined;
     } catch (err) {
       if (err instanceof VerifierError) {
-        const refusal = err.log.find((l) => /invalid func|unknown func|cannot call|program of this type cannot use helper/.test(l));
+        const refusal = err.log.find((l) => /invalid func|unknown func|cannot call|program of this type cannot use helper|not allowed in probe|helper call is not allowed/.test(l));
         return refusal === undefined ? undefined : `${err.code}: ${refusal}`;
       }
       throw err;
@@ -241,6 +241,86 @@ export function haveFentry(kind: 'fentry' | 'fexit' = 'fentry'): Feature {
       // The verifier accepted the program if we got this far without a VerifierError: the refusal is policy.
       if (err instanceof SysError && err.errno === Errno.EPERM && process.getuid?.() === 0) return 'EPERM: refused by a security module or lockdown';
       throw err;
+    } finally {
+      closeAll(fds);
+    }
+  });
+}
+
+/**
+ * Multi-attach links (one link, many functions): kprobe_multi and kprobe_session on ksys_read, uprobe_multi
+ * on "/" (a directory, so a kernel that knows the link type answers EBADF after checking the rest).
+ */
+export function haveMultiLink(kind: 'kprobe_multi' | 'kprobe_session' | 'uprobe_multi'): Feature {
+  return cached(kind, () => {
+    const attachType =
+      kind === 'kprobe_multi' ? AttachType.TRACE_KPROBE_MULTI : kind === 'kprobe_session' ? AttachType.TRACE_KPROBE_SESSION : AttachType.TRACE_UPROBE_MULTI;
+    const fds: number[] = [];
+    const keep: Uint8Array[] = [];
+    try {
+      fds.push(tryLoad({ name: 'probe', type: ProgType.KPROBE, insns: RETURN_ZERO, expectedAttachType: attachType }));
+      const pointerTo = (bytes: Uint8Array): bigint => {
+        keep.push(bytes);
+        return sys().address(bytes);
+      };
+      const attr =
+        kind === 'uprobe_multi'
+          ? encodeAttr(LinkCreateAttr, { progFd: fds[0]!, attachType, uprobeMultiPath: pointerTo(cString('/')), uprobeMultiOffsets: pointerTo(new Uint8Array(8)), uprobeMultiCnt: 1 })
+          : encodeAttr(LinkCreateAttr, {
+              progFd: fds[0]!,
+              attachType,
+              kprobeMultiCnt: 1,
+              kprobeMultiSyms: pointerTo(new Uint8Array(new BigUint64Array([pointerTo(cString('ksys_read'))]).buffer)),
+            });
+      try {
+        fds.push(sys().bpf(BpfCmd.LINK_CREATE, attr));
+      } catch (err) {
+        if (kind === 'uprobe_multi' && err instanceof SysError && err.errno === Errno.EBADF) return undefined;
+        throw err;
+      }
+      return undefined;
+    } finally {
+      closeAll(fds);
+      keep.length = 0;
+    }
+  });
+}
+
+/**
+ * Hardware breakpoints (watchpoints): open a write breakpoint on an address of this process. Virtual machines
+ * may offer no debug registers to guests (ENOENT/EOPNOTSUPP), or all may be taken (ENOSPC).
+ */
+export function haveHardwareBreakpoints(): Feature {
+  return cached('watchpoint', () => {
+    const probe = new Uint8Array(8);
+    const attr = encodePerfEventAttr({ type: PerfType.BREAKPOINT, samplePeriod: 1n, config1: sys().address(probe), config2: 4n, flags: PerfAttrFlag.DISABLED });
+    // bp_type (HW_BREAKPOINT_W) sits at offset 52, where the shared encoder has no field.
+    new DataView(attr.buffer, attr.byteOffset).setUint32(52, 2, true);
+    closeAll([sys().perfEventOpen(attr, sys().getpid(), -1, -1, PERF_FLAG_FD_CLOEXEC)]);
+    return undefined;
+  });
+}
+
+// Iterators whose link must name a map, a cgroup or a socket map (bpf_iter_link_info).
+const ITERATORS_WITH_TARGET = new Set(['bpf_map_elem', 'bpf_sk_storage_map', 'sockmap', 'cgroup']);
+
+/**
+ * BPF iterators of one kind (`task`, `task_file`, ...): load a tracing program with BPF_TRACE_ITER on
+ * `bpf_iter_<name>` and link it. Kernels can describe an iterator in BTF that they cannot load.
+ */
+export function haveIter(name = 'task'): Feature {
+  return cached(`iter:${name}`, () => {
+    const id = vmlinuxBtfId(`bpf_iter_${name}`, 'func');
+    if (id === undefined) return `no bpf_iter_${name} in vmlinux BTF`;
+    const fds: number[] = [];
+    try {
+      fds.push(tryLoad({ name: 'probe', type: ProgType.TRACING, insns: RETURN_ZERO, expectedAttachType: AttachType.TRACE_ITER, attachBtfId: id }));
+      // Iterators over one map, cgroup or socket map need that object to link; linking is tried only where
+      // none is needed, so that loading decides the answer for the others (as bpftrace's check does).
+      if (!ITERATORS_WITH_TARGET.has(name)) {
+        fds.push(sys().bpf(BpfCmd.LINK_CREATE, encodeAttr(LinkCreateAttr, { progFd: fds[0]!, targetFd: 0, attachType: AttachType.TRACE_ITER })));
+      }
+      return undefined;
     } finally {
       closeAll(fds);
     }
@@ -401,6 +481,7 @@ export const ATTACH_KINDS: ReadonlyArray<readonly [string, () => Feature]> = [
   ['tp_btf', () => haveTpBtf()],
   ['fentry', () => haveFentry('fentry')],
   ['fexit', () => haveFentry('fexit')],
+  ['iter', () => haveIter('task')],
   ['kprobe', () => haveKprobeAttach(false)],
   ['kretprobe', () => haveKprobeAttach(true)],
   ['uprobe', () => haveUprobeAttach(false)],
@@ -408,6 +489,7 @@ export const ATTACH_KINDS: ReadonlyArray<readonly [string, () => Feature]> = [
   ['usdt', () => haveUsdt()],
   ['perf event (software)', () => havePerfEventAttach(false)],
   ['perf event (hardware)', () => havePerfEventAttach(true)],
+  ['watchpoint', () => haveHardwareBreakpoints()],
 ];
 
 /** Program types bpfkit loads, then a few others worth knowing about. */

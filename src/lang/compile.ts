@@ -54,8 +54,9 @@ export function compile(source: string, filename: string, options: CompileOption
     filename,
     config: defaultConfig(),
     probes: [],
-    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map(), cfields: new Map(), varKeys: new Map(), constants: new Map() },
+    types: { nodeTypes: new Map(), mapKeys: new Map(), mapValues: new Map(), variables: new Map(), cfields: new Map(), varKeys: new Map(), constants: new Map(), stringConstants: new Map() },
     resources: undefined,
+    expansions: new WeakMap(),
     btf: () => {
       if (btfCache === null) {
         try {

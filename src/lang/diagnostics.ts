@@ -69,28 +69,45 @@ function formatOne(d: Diagnostic): string {
   if (d.range === undefined) {
     text += `${label}: ${d.message}\n`;
   } else {
-    const { file, start, end } = d.range;
-    const b = file.position(start);
-    const e = file.position(Math.max(end, start));
-    if (b.line !== e.line) {
-      text += `${file.name}:${b.line}-${e.line}: ${label}: ${d.message}\n`;
-      for (let l = b.line; l <= e.line; l++) text += `${file.line(l)}\n`;
-    } else {
-      text += `${file.name}:${b.line}:${b.col}-${e.col}: ${label}: ${d.message}\n`;
-      const src = file.line(b.line);
-      let shown = '';
-      let marks = '';
-      for (let i = 0; i < src.length; i++) {
-        const c = src[i]!;
-        shown += c === '\t' ? '    ' : c;
-        if (i < e.col - 1) {
-          const m = i < b.col - 1 ? ' ' : '~';
-          marks += c === '\t' ? m.repeat(4) : m;
-        }
-      }
-      text += `${shown}\n${marks}\n`;
-    }
+    const site = sourceSite(d.range);
+    text += `${site.location}: ${label}: ${d.message}\n`;
+    for (const line of site.context) text += `${line}\n`;
   }
   for (const h of d.hints) text += `HINT: ${h}\n`;
   return text;
+}
+
+/** Where a range is, as diagnostics print it, for messages the runtime prints (errorf, run-time warnings). */
+export interface SourceSite {
+  /** `stdin:1:9-62` (or `stdin:2-4` across lines). */
+  readonly location: string;
+  readonly filename: string;
+  readonly line: number;
+  readonly column: number;
+  /** The source line and its `~~~` underline (every line of a range that spans several). */
+  readonly context: readonly string[];
+}
+
+// Tabs are shown as four spaces and the underline widens with them, as bpftrace does.
+export function sourceSite(range: Range): SourceSite {
+  const { file, start, end } = range;
+  const b = file.position(start);
+  const e = file.position(Math.max(end, start));
+  if (b.line !== e.line) {
+    const context: string[] = [];
+    for (let l = b.line; l <= e.line; l++) context.push(file.line(l));
+    return { location: `${file.name}:${b.line}-${e.line}`, filename: file.name, line: b.line, column: b.col, context };
+  }
+  const src = file.line(b.line);
+  let shown = '';
+  let marks = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    shown += c === '\t' ? '    ' : c;
+    if (i < e.col - 1) {
+      const m = i < b.col - 1 ? ' ' : '~';
+      marks += c === '\t' ? m.repeat(4) : m;
+    }
+  }
+  return { location: `${file.name}:${b.line}:${b.col}-${e.col}`, filename: file.name, line: b.line, column: b.col, context: [shown, marks] };
 }

@@ -10,6 +10,14 @@ export interface IntType {
   readonly kind: 'int';
   readonly bits: IntBits;
   readonly signed: boolean;
+  /** Set for a value of an enum type (an enumerator, a cast to the enum): printed by its enumerator's name. */
+  readonly enumType?: EnumInfo;
+}
+/** An enum's name and enumerators (values as decimal strings, so the artifact stays plain JSON-able data). */
+export interface EnumInfo {
+  /** `enum Foo`, or undefined for an anonymous enum. */
+  readonly name: string | undefined;
+  readonly enumerators: readonly { readonly name: string; readonly value: string }[];
 }
 export interface BoolType {
   readonly kind: 'bool';
@@ -73,6 +81,10 @@ export interface SymbolType {
 export interface InetType {
   readonly kind: 'inet';
 }
+/** macaddr(): the 6 bytes of a MAC address, printed as `05:04:03:02:01:02`. */
+export interface MacAddrType {
+  readonly kind: 'macaddr';
+}
 /** nsecs(MODE) values printed by strftime; a u64 of nanoseconds. */
 export interface TimestampType {
   readonly kind: 'timestamp';
@@ -83,7 +95,7 @@ export interface TimestampType {
 /** Values that are a u64 on the wire and have their own printing. */
 export interface SpecialIntType {
   /** cgroup_path: a cgroup id; strerror: an errno; syscall_name: a syscall number; username: a uid. */
-  readonly kind: 'cgroup_path' | 'strerror' | 'username' | 'timestamp_ns' | 'syscall_name';
+  readonly kind: 'cgroup_path' | 'strerror' | 'username' | 'timestamp_ns' | 'syscall_name' | 'signal_name';
 }
 export interface NoneType {
   readonly kind: 'none' | 'void';
@@ -136,6 +148,7 @@ export type SizedType =
   | StackType
   | SymbolType
   | InetType
+  | MacAddrType
   | TimestampType
   | SpecialIntType
   | NoneType
@@ -155,6 +168,10 @@ export const I64 = int(64, true);
 
 export function int(bits: IntBits, signed: boolean): IntType {
   return { kind: 'int', bits, signed };
+}
+/** The same integer type at another width, keeping its enum (map keys and printf arguments travel as 64-bit). */
+export function widen(t: IntType, bits: IntBits = 64): IntType {
+  return t.enumType ? { kind: 'int', bits, signed: t.signed, enumType: t.enumType } : int(bits, t.signed);
 }
 export function string(size: number): StringType {
   return { kind: 'string', size };
@@ -186,6 +203,7 @@ export function isScalar(t: SizedType): boolean {
     case 'username':
     case 'timestamp_ns':
     case 'syscall_name':
+    case 'signal_name':
       return true;
     default:
       return false;
@@ -219,6 +237,8 @@ export function sizeOf(t: SizedType): number {
       return t.size;
     case 'inet':
       return 24;
+    case 'macaddr':
+      return 6;
     case 'stack':
       // stack id (u64) and, for user stacks, the pid (u64)
       return t.user ? 16 : 8;
@@ -246,6 +266,7 @@ export function alignOf(t: SizedType): number {
       return t.bits / 8;
     case 'bool':
     case 'string':
+    case 'macaddr':
     case 'none':
     case 'void':
       return 1;
@@ -304,6 +325,8 @@ export function typeName(t: SizedType): string {
       return `buffer[${t.size}]`;
     case 'inet':
       return 'inet[24]';
+    case 'macaddr':
+      return 'macaddr_t';
     case 'tuple':
       return `(${t.elements.map(typeName).join(',')})`;
     case 'record':
@@ -330,6 +353,8 @@ export function typeName(t: SizedType): string {
       return 'strerror_t';
     case 'syscall_name':
       return 'syscall_name_t';
+    case 'signal_name':
+      return 'string';
     case 'username':
       return 'username';
     case 'none':
@@ -377,6 +402,10 @@ export function promote(a: SizedType, b: SizedType): SizedType | undefined {
   if (a.kind === 'none') return b;
   if (b.kind === 'none') return a;
   if (a.kind === 'int' && b.kind === 'int') {
+    // An enum survives only when both sides have it (`@[ONE] = 1; @[ONE + 1] = 2` prints numbers).
+    if (a.enumType?.name !== b.enumType?.name || (a.enumType === undefined) !== (b.enumType === undefined)) {
+      return promote(int(a.bits, a.signed), int(b.bits, b.signed));
+    }
     if (a.signed === b.signed) return a.bits >= b.bits ? a : b;
     // Mixed signedness: signed, wide enough for the unsigned value when possible.
     const bits = Math.min(64, Math.max(a.signed ? a.bits : a.bits * 2, b.signed ? b.bits : b.bits * 2)) as IntBits;
@@ -396,11 +425,12 @@ export function promote(a: SizedType, b: SizedType): SizedType | undefined {
   }
   if (a.kind === 'record' && b.kind === 'record') {
     if (a.fields.length !== b.fields.length || a.name !== b.name) return undefined;
+    // Named fields match by name, whatever order a literal wrote them in; the first type's order is kept.
     const fields: RecordFieldType[] = [];
     for (let i = 0; i < a.fields.length; i++) {
       const fa = a.fields[i]!;
-      const fb = b.fields[i]!;
-      if (fa.name !== fb.name) return undefined;
+      const fb = b.fields.find((f) => f.name === fa.name);
+      if (fb === undefined) return undefined;
       const p = promote(fa.type, fb.type);
       if (p === undefined) return undefined;
       fields.push({ name: fa.name, type: p });

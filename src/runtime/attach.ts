@@ -11,6 +11,9 @@ import {
   attachTpBtf,
   attachTracepoint,
   attachUprobe,
+  attachIter,
+  IterLink,
+  attachWatchpoint,
   type Link,
 } from '../kernel/link/index.js';
 import type { AttachTarget } from '../lang/codegen/artifact.js';
@@ -48,6 +51,8 @@ export interface AttachOptions {
   readonly missingProbes?: 'error' | 'warn' | 'ignore';
   /** Where `warn` writes its warning line. */
   readonly warn?: (text: string) => void;
+  /** Where an iterator's seq output goes (bpf_seq_printf); default stdout. */
+  readonly iterOutput?: (chunk: Uint8Array) => void;
 }
 
 /** What one probe attached as: its links, and how many probes bpftrace would count for it. */
@@ -73,10 +78,36 @@ function attachesInReverse(t: AttachTarget): boolean {
   }
 }
 
-/** Attaches every probe that is not begin/end. Throws on the first failure, after detaching what it attached. */
+/**
+ * A `self:signal:` probe: not a kernel attachment but a listener that runs the program (BPF_PROG_TEST_RUN, as
+ * begin does) each time this process receives the signal; its output reaches the ring buffer like any probe's.
+ */
+class SignalLink implements Link {
+  readonly kind = 'self';
+  readonly description: string;
+  readonly #signal: NodeJS.Signals;
+  readonly #listener: () => void;
+
+  constructor(signal: string, run: () => void) {
+    this.description = `signal:${signal}`;
+    this.#signal = signal as NodeJS.Signals;
+    this.#listener = () => run();
+    process.on(this.#signal, this.#listener);
+  }
+
+  close(): void {
+    process.off(this.#signal, this.#listener);
+  }
+}
+
+/**
+ * Attaches every probe that is not run by BPF_PROG_TEST_RUN (begin, end, bench), then runs each iterator once.
+ * Throws on the first failure, after detaching what it attached.
+ */
 export function attachAll(programs: readonly LoadedProgram[], options: AttachOptions = {}, onAttached?: (a: AttachedProbe) => void): AttachedProbe[] {
   const out: AttachedProbe[] = [];
-  const attachable = programs.filter((p) => p.def.target.kind !== 'begin' && p.def.target.kind !== 'end');
+  // begin, end and bench programs are run with BPF_PROG_TEST_RUN, not attached.
+  const attachable = programs.filter((p) => !['begin', 'end', 'bench'].includes(p.def.target.kind));
   const order = [...attachable.filter((p) => !attachesInReverse(p.def.target)), ...attachable.filter((p) => attachesInReverse(p.def.target)).reverse()];
   try {
     for (const p of order) {
@@ -92,6 +123,20 @@ export function attachAll(programs: readonly LoadedProgram[], options: AttachOpt
       const a: AttachedProbe = { probe: p.def.probe, links };
       out.push(a);
       onAttached?.(a);
+    }
+    // Iterators run when read, not on events: once everything is attached, read each one through once. The
+    // program's printf output reaches the ring buffer like any probe's; seq output goes to iterOutput.
+    const write = options.iterOutput ?? ((chunk: Uint8Array) => process.stdout.write(chunk));
+    for (const a of out) {
+      for (const l of a.links) {
+        if (!(l instanceof IterLink)) continue;
+        try {
+          l.run(write);
+        } catch (err) {
+          if (err instanceof AttachError) throw new ProbeAttachError(a.probe, err.message, { cause: err });
+          throw err;
+        }
+      }
     }
   } catch (err) {
     for (const a of out) for (const l of a.links) l.close();
@@ -156,8 +201,15 @@ function attachOne(p: LoadedProgram, options: AttachOptions): Link[] {
         const period = t.count ?? defaults[t.event] ?? 1000000;
         return attachPerfEvent(prog, { type: t.kind, event: t.event, period, ...(options.pid !== undefined ? { pid: options.pid } : {}) });
       }
+      case 'iter':
+        return [attachIter(prog, t.name)];
+      case 'watchpoint':
+        return [attachWatchpoint(prog, { address: t.address, length: t.length, mode: t.mode, ...(options.pid !== undefined ? { pid: options.pid } : {}) })];
+      case 'self':
+        return [new SignalLink(t.signal, () => prog.testRun())];
       case 'begin':
       case 'end':
+      case 'bench':
         return [];
     }
   } catch (err) {

@@ -1,18 +1,20 @@
 // Wire bytes to values: every ring-buffer record field and every map key and value is decoded here, by the
 // SizedType the compiler gave it (the layouts are the compiler's: see structLayout and eventLayout in src/lang).
-import { structLayout, type SizedType } from '../lang/types.js';
+import { structLayout, type EnumInfo, type IntType, type SizedType } from '../lang/types.js';
 import {
   array,
   bool,
   buffer,
   decodeCString,
   formatInetAddress,
+  formatMacAddress,
   int,
   none,
   pointer,
   record,
   stack,
   str,
+  symbol,
   tuple,
   type Value,
 } from './value/index.js';
@@ -67,6 +69,7 @@ export function decodeValue(t: SizedType, bytes: Uint8Array, offset: number, ctx
   switch (t.kind) {
     case 'int': {
       const raw = readUint(bytes, offset, t.bits / 8);
+      if (t.enumType) return enumValue(t.enumType, t.signed ? BigInt.asIntN(t.bits, raw) : raw, t.signed, t.bits);
       return int(raw, t.signed, t.bits);
     }
     case 'bool':
@@ -104,6 +107,8 @@ export function decodeValue(t: SizedType, bytes: Uint8Array, offset: number, ctx
       const pid = Number(readU64(bytes, offset + 8));
       return str(ctx.userSymbol?.(addr, pid, false) ?? `0x${addr.toString(16)}`);
     }
+    case 'macaddr':
+      return str(formatMacAddress(bytes.subarray(offset, offset + 6)));
     case 'inet': {
       const family = Number(readU64(bytes, offset));
       return str(formatInetAddress(family, bytes.subarray(offset + 8, offset + 24)));
@@ -117,6 +122,8 @@ export function decodeValue(t: SizedType, bytes: Uint8Array, offset: number, ctx
       return int(readU64(bytes, offset), false);
     case 'strerror':
       return str(strerror(Number(readU64(bytes, offset))));
+    case 'signal_name':
+      return str(signalName(readI64(bytes, offset)));
     case 'username': {
       const uid = Number(readU64(bytes, offset));
       return str(ctx.userName?.(uid) ?? String(uid));
@@ -132,6 +139,32 @@ export function decodeValue(t: SizedType, bytes: Uint8Array, offset: number, ctx
       // Aggregations are read from maps by map-reader.ts, never from records.
       return none;
   }
+}
+
+// strsignal()'s texts (glibc) for signal_name().
+const SIGNAL_TEXTS = [
+  'Hangup', 'Interrupt', 'Quit', 'Illegal instruction', 'Trace/breakpoint trap', 'Aborted', 'Bus error',
+  'Floating point exception', 'Killed', 'User defined signal 1', 'Segmentation fault', 'User defined signal 2',
+  'Broken pipe', 'Alarm clock', 'Terminated', 'Stack fault', 'Child exited', 'Continued', 'Stopped (signal)', 'Stopped',
+  'Stopped (tty input)', 'Stopped (tty output)', 'Urgent I/O condition', 'CPU time limit exceeded',
+  'File size limit exceeded', 'Virtual timer expired', 'Profiling timer expired', 'Window changed', 'I/O possible',
+  'Power failure', 'Bad system call',
+];
+
+/** A signal number's name as bpftrace's signal_name() gives it; N/A past the real-time signals. */
+function signalName(n: bigint): string {
+  if (n < 0n || n > 64n) return 'N/A';
+  const i = Number(n);
+  if (i >= 1 && i <= SIGNAL_TEXTS.length) return SIGNAL_TEXTS[i - 1]!;
+  if (i >= 34) return `Real-time signal ${i - 34}`;
+  return `Unknown signal ${i}`;
+}
+
+/** An enum value prints as its enumerator's name (%d still gives the number); other values as numbers. */
+function enumValue(e: EnumInfo, value: bigint, signed: boolean, bits: IntType['bits']): Value {
+  const text = value.toString();
+  const hit = e.enumerators.find((x) => x.value === text);
+  return hit ? symbol(hit.name, value) : int(value, signed, bits);
 }
 
 function decodeStack(t: Extract<SizedType, { kind: 'stack' }>, bytes: Uint8Array, offset: number, ctx: DecodeContext): Value {

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { openSync, readSync, closeSync } from 'node:fs';
 import type { BpfMap } from '../kernel/map.js';
-import type { CompiledArtifact, EventDef, MapDef } from '../lang/codegen/artifact.js';
+import type { CompiledArtifact, EventDef, MapDef, RuntimeErrorKind, SourceSite } from '../lang/codegen/artifact.js';
 import { decodeValue, readI64, readU64, type DecodeContext } from './decode.js';
 import { readUserMap } from './map-reader.js';
 import {
@@ -39,12 +39,9 @@ export interface EventHandlerOptions {
   flush(): void;
 }
 
-// `FILE:LINE:COL` (or `FILE:LINE:COL-COL`) into the pieces an Output wants.
-function parseLocation(text: string | undefined): SourceLocation[] {
-  if (text === undefined) return [];
-  const m = /^(.*):(\d+):(\d+)(?:-\d+)?$/.exec(text);
-  if (!m) return [{ location: text, filename: text, line: 0, column: 0 }];
-  return [{ location: text, filename: m[1]!, line: Number(m[2]), column: Number(m[3]) }];
+// The compiler's source sites as the Output wants them.
+function locationsOf(sites: readonly SourceSite[]): SourceLocation[] {
+  return sites.map((s) => ({ location: s.location, filename: s.filename, line: s.line, column: s.column, context: s.context }));
 }
 
 export class EventHandler {
@@ -86,11 +83,11 @@ export class EventHandler {
         out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)));
         return;
       case 'errorf':
-        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'error', parseLocation(ev.location));
+        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'error', locationsOf(ev.locations));
         return;
       case 'warnf':
         if (!this.#o.warnings) return;
-        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'warning', parseLocation(ev.location));
+        out.printf(formatPrintf(this.#format(ev), this.#args(ev, record)), 'warning', locationsOf(ev.locations));
         return;
       case 'debugf':
         // bpf_trace_printk output goes to the trace pipe, not through the ring buffer.
@@ -134,6 +131,15 @@ export class EventHandler {
       case 'time':
         out.time(formatTimeBuiltin(ev.format));
         return;
+      case 'runtime_error': {
+        if (!this.#o.warnings) return;
+        const locations = locationsOf(ev.locations);
+        if (ev.error === 'helper') {
+          const retcode = Number(BigInt.asIntN(32, readI64(record, ev.args[0].offset)));
+          out.runtimeError({ kind: 'helper', helper: ev.helper ?? 'unknown', retcode, locations });
+        } else out.runtimeError({ kind: 'other', message: RUNTIME_ERROR_MESSAGES[ev.error], locations });
+        return;
+      }
       case 'join': {
         // The strings are the array field; an integer field before it counts the ones read (the rest is stale).
         const field = ev.args.find((a) => a.type.kind === 'array') ?? ev.args[0];
@@ -147,6 +153,12 @@ export class EventHandler {
     }
   }
 }
+
+// bpftrace's wording of the run-time errors that are not a helper's.
+const RUNTIME_ERROR_MESSAGES: Readonly<Record<Exclude<RuntimeErrorKind, 'helper'>, string>> = {
+  divide_by_zero: 'Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.',
+  array_out_of_bounds: 'Array access out of bounds. This can lead to unexpected results.',
+};
 
 // system(): through a shell, stdout and stderr together, as bpftrace runs it.
 function runShell(command: string): string {

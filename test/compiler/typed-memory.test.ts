@@ -133,7 +133,7 @@ describe('preamble structs over user memory', () => {
   });
 
   it('refuses a constant index past the end of an array', () => {
-    const r = compile(`${PREAMBLE}\nuprobe:/bin/true:main { $o = (struct outer *)arg0; @x = $o->vals[4]; }`, 'test.bt');
+    const r = compile(`${PREAMBLE}\nuprobe:/bin/bash:readline { $o = (struct outer *)arg0; @x = $o->vals[4]; }`, 'test.bt');
     expect(formatDiagnostics(r.diagnostics)).toContain('the index 4 is out of bounds for array of size 4');
   });
 });

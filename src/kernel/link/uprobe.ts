@@ -3,7 +3,7 @@
 // semaphore) offset sit in config where the PMU's format files say.
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { ElfError, openElf, resolveLibrary, type ElfFile } from '../../elf/index.js';
+import { ElfError, openArchivedElf, openElf, resolveLibrary, splitArchivePath, type ElfFile, type ElfSymbol } from '../../elf/index.js';
 import { Errno, PerfAttrFlag, cString, sys } from '../../sys/index.js';
 import { formatBits, openPerfEvent, pmuFormatField, pmuType } from '../perf-event.js';
 import { AttachError, AttachUnavailableError, attachFailure, type Link, type ProgramRef } from './link.js';
@@ -25,6 +25,8 @@ export interface UprobeOptions {
 
 /** Finds the file a user named: a path as given, else a shared library, else a program on $PATH. */
 export function resolveBinary(name: string, pid?: number): string | undefined {
+  const inArchive = splitArchivePath(name);
+  if (inArchive) return `${resolve(inArchive.archive)}!/${inArchive.member}`;
   if (name.includes('/')) return existsSync(name) ? resolve(name) : undefined;
   const lib = resolveLibrary(name, pid);
   if (lib) return lib;
@@ -35,12 +37,58 @@ export function resolveBinary(name: string, pid?: number): string | undefined {
   return undefined;
 }
 
+/**
+ * The ELF file a uprobe path names and where its bytes start in the file the kernel maps: 0 for an ordinary
+ * file, the member's data offset for `archive.zip!/member`.
+ */
+export function openUprobeBinary(path: string): { elf: ElfFile; baseOffset: bigint; kernelPath: string } {
+  const inArchive = splitArchivePath(path);
+  if (inArchive) {
+    const { elf, baseOffset } = openArchivedElf(inArchive.archive, inArchive.member);
+    return { elf, baseOffset: BigInt(baseOffset), kernelPath: inArchive.archive };
+  }
+  return { elf: openElf(path), baseOffset: 0n, kernelPath: path };
+}
+
+/** Where a uprobe goes, or why it cannot go there, in bpftrace's words. */
+export type UprobeSite = { readonly symbol: string; readonly offset: bigint } | { readonly problem: string };
+
+const UNSAFE_HINT = 'Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.';
+
+/**
+ * Checks a uprobe site as bpftrace does before attaching: an address must fall inside a symbol, an offset must
+ * stay inside its function, and a function of size 0 (no known end) needs --unsafe. The site comes back as a
+ * symbol and an offset into it.
+ */
+export function checkUprobeSite(elf: ElfFile, path: string, where: { symbol: string; offset: bigint } | { address: bigint }, unsafe: boolean): UprobeSite {
+  let sym: ElfSymbol | undefined;
+  let offset: bigint;
+  if ('address' in where) {
+    sym = elf
+      .symbols()
+      .find((s) => s.section !== 0 && (s.type === 'func' || s.type === 'ifunc' || s.type === 'object') && s.size > 0n && where.address >= s.value && where.address < s.value + s.size);
+    if (!sym) return { problem: `Could not resolve address: ${path}:0x${where.address.toString(16)}` };
+    offset = where.address - sym.value;
+  } else {
+    sym = elf.symbol(where.symbol);
+    if (!sym) return { problem: `Could not resolve symbol: ${path}:${where.symbol}` };
+    offset = where.offset;
+  }
+  if (sym.size === 0n && offset === 0n) {
+    if (!unsafe) return { problem: `Could not determine boundary for ${sym.name} (symbol has size 0).\n${UNSAFE_HINT}` };
+  } else if (offset >= sym.size) {
+    return { problem: `Offset outside the function bounds ('${sym.name}' size is ${sym.size})` };
+  }
+  return { symbol: sym.name, offset };
+}
+
 /** The file offset of `symbol` (+ `offset`) in `path`, as an AttachError naming the probe when it cannot be found. */
 export function uprobeOffset(kind: string, path: string, symbol: string, offset = 0n): bigint {
   const target = `${path}:${symbol}`;
   let elf: ElfFile;
+  let base = 0n;
   try {
-    elf = openElf(path);
+    ({ elf, baseOffset: base } = openUprobeBinary(path));
   } catch (e) {
     if (e instanceof ElfError) throw new AttachError(kind, target, `cannot read the binary: ${e.message}`, { cause: e });
     throw e;
@@ -52,7 +100,7 @@ export function uprobeOffset(kind: string, path: string, symbol: string, offset 
     throw new AttachError(kind, target, 'symbol not found');
   }
   try {
-    return elf.symbolFileOffset(symbol) + offset;
+    return base + elf.symbolFileOffset(symbol) + offset;
   } catch (e) {
     if (e instanceof ElfError) throw new AttachError(kind, target, e.message, { cause: e });
     throw e;
@@ -87,7 +135,8 @@ export function attachUprobe(prog: ProgramRef, opts: UprobeOptions): Link {
     config |= formatBits(field, BigInt(opts.refCtrOffset));
   }
 
-  const pathBytes = cString(path);
+  // A binary inside a zip archive is mapped from the archive, so the probe goes on the archive.
+  const pathBytes = cString(splitArchivePath(path)?.archive ?? path);
   const pid = opts.pid ?? -1;
   let fd: number;
   try {

@@ -38,6 +38,8 @@ import type { Insn } from '../../isa/insn.js';
 import type { Relocation } from '../../isa/assembler.js';
 import type { AttachType, MapType, ProgType } from '../../sys/uapi.js';
 import type { FuncInfo } from './func-info.js';
+import type { SourceSite } from '../diagnostics.js';
+export type { SourceSite } from '../diagnostics.js';
 import { structLayout, type AggregationType, type SizedType, type StackMode } from '../types.js';
 
 export const ARTIFACT_VERSION = 1;
@@ -113,6 +115,27 @@ export type AttachTarget =
    */
   | { readonly kind: 'begin' }
   | { readonly kind: 'end' }
+  /**
+   * `self:signal:SIGUSR1` (added by the probe-handling helper, outside codegen): a raw tracepoint program like
+   * begin/end, fired with BPF_PROG_TEST_RUN by the runtime each time the process receives the signal.
+   */
+  | { readonly kind: 'self'; readonly signal: string }
+  /**
+   * `bench:NAME` (added by the probe-handling helper, outside codegen): a raw tracepoint program that bench mode
+   * runs repeatedly with BPF_PROG_TEST_RUN (`repeat`) to time it; never attached, ignored outside bench mode.
+   */
+  | { readonly kind: 'bench'; readonly name: string }
+  /**
+   * `watchpoint:ADDR:LEN:MODE` (added by the probe-handling helper, outside codegen): a perf-event program on a
+   * hardware breakpoint; `mode` is sorted (`rw`, `w`, `x`).
+   */
+  /**
+   * `iter:task` (added by the probe-handling helper, outside codegen): a tracing program loaded with
+   * BPF_TRACE_ITER on `bpf_iter_<name>` (attachBtfName); its ctx points to `struct bpf_iter__<name>`. The
+   * runtime links it and reads the iterator once, which runs the program over every object.
+   */
+  | { readonly kind: 'iter'; readonly name: string }
+  | { readonly kind: 'watchpoint'; readonly address: bigint; readonly length: number; readonly mode: string }
   | { readonly kind: 'tracepoint'; readonly category: string; readonly event: string }
   /** btf: attach as tp_btf (attachBtfName is `btf_trace_<name>`); otherwise BPF_RAW_TRACEPOINT_OPEN by name. */
   | { readonly kind: 'rawtracepoint'; readonly name: string; readonly module: string | undefined; readonly btf: boolean }
@@ -198,9 +221,32 @@ export interface FormattedEvent {
   readonly format: string;
   readonly args: readonly WireField[];
   readonly size: number;
-  /** For errorf/warnf: where in the script (FILE:LINE:COL) the call was, bpftrace prints it as a prefix. */
-  readonly location: string | undefined;
+  /**
+   * For errorf/warnf: where in the script the call is (bpftrace prints `FILE:LINE:COL-COL:` before the text),
+   * then the macro calls it was expanded from, innermost first. Empty for the other kinds.
+   */
+  readonly locations: readonly SourceSite[];
 }
+
+/**
+ * A run-time error: the program sends one when a helper fails (map full, a missing key read, a bad address
+ * read with -k), an array index is out of bounds or a divisor is zero. Every place that can fail has an event
+ * of its own, so the record carries only the id and the helper's return value (args[0], an i64; 0 for the
+ * errors that are not a helper's). bpftrace prints it as a warning with the source range and context.
+ */
+export interface RuntimeErrorEvent {
+  readonly id: number;
+  readonly kind: 'runtime_error';
+  readonly error: RuntimeErrorKind;
+  /** For 'helper': the helper's name without `bpf_` (`map_update_elem`). */
+  readonly helper: string | undefined;
+  /** The failing expression's range, then the macro calls it was expanded from, innermost first. */
+  readonly locations: readonly SourceSite[];
+  readonly args: readonly [WireField];
+  readonly size: number;
+}
+
+export type RuntimeErrorKind = 'helper' | 'divide_by_zero' | 'array_out_of_bounds';
 
 /** print(@m), print(@m, top, div): the runtime prints the map now. */
 export interface PrintMapEvent {
@@ -263,7 +309,7 @@ export interface JoinEvent {
 export const JOIN_MAX_ARGS = 16;
 export const JOIN_ARG_SIZE = 1024;
 
-export type EventDef = FormattedEvent | PrintMapEvent | PrintValueEvent | MapActionEvent | ExitEvent | TimeEvent | JoinEvent;
+export type EventDef = FormattedEvent | PrintMapEvent | PrintValueEvent | MapActionEvent | ExitEvent | TimeEvent | JoinEvent | RuntimeErrorEvent;
 
 // ---- config ----
 

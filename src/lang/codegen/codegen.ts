@@ -9,6 +9,7 @@
 // work per event), else this CPU's slot of the scratch map (and always for programs with loop callbacks).
 import { Assembler } from '../../isa/assembler.js';
 import { pruneUnreachable } from './prune.js';
+import { emitRuntimeError, helperChecked, runtimeErrorEvent, RUNTIME_ERROR_RECORD_SIZE, type WarningLevel } from './runtime-errors.js';
 import { CALLBACK_FUNC_TYPE_ID, MAIN_FUNC_TYPE_ID, type FuncInfo } from './func-info.js';
 import {
   alu64Imm,
@@ -33,7 +34,7 @@ import { Helper } from '../../isa/helpers.js';
 import { AluOp, JmpOp, R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, FP, Size, type CondJmpOp, type Reg } from '../../isa/opcodes.js';
 import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
-import { PT_REGS, builtinName, mapName, signalNumber } from '../passes/semantic.js';
+import { PT_REGS, builtinName, mapName, probeTypeName, signalNumber } from '../passes/semantic.js';
 import { walk } from '../walk.js';
 import { parseIpAddress } from '../inet.js';
 import { keyBytes } from '../passes/resources.js';
@@ -50,7 +51,7 @@ import {
   type EventDef,
   type MapDef,
 } from './artifact.js';
-import { I64, U64, isScalar, roundUp, sizeOf, structLayout, type SizedType } from '../types.js';
+import { I64, U64, isScalar, roundUp, sizeOf, structLayout, typeName, type SizedType } from '../types.js';
 import type { Insn } from '../../isa/insn.js';
 import type { UsdtArg } from '../../elf/usdt.js';
 import type { Relocation } from '../../isa/assembler.js';
@@ -128,6 +129,7 @@ class ProbeGenerator {
   private readonly pending: (() => void)[] = [];
   private readonly callbacks: string[] = [];
   private readonly callbackAssigned = new Set<string>();
+  private errorOff: number | undefined;
 
   constructor(
     private readonly ctx: CompileContext,
@@ -294,8 +296,21 @@ class ProbeGenerator {
   /** Evaluates an expression for its side effects. */
   private effect(e: A.Expression): void {
     const t = this.typeOf(e);
-    if (e.kind === 'IfExpr') return this.ifExpr(e);
+    if (e.kind === 'IfExpr' && (t.kind === 'void' || t.kind === 'none')) return this.ifExpr(e);
     if (e.kind === 'BlockExpr') return this.block(e);
+    if (e.kind === 'Ternary' && (t.kind === 'void' || t.kind === 'none')) {
+      // `cond ? printf(...) : printf(...)`: a branch for its effects.
+      const a = this.asm;
+      const other = a.newLabel('te.else');
+      const done = a.newLabel('te.done');
+      this.jumpUnless(e.cond, other);
+      if (e.then) this.effect(e.then);
+      a.ja(done);
+      a.label(other);
+      this.effect(e.otherwise);
+      a.label(done);
+      return;
+    }
     if (e.kind === 'Call' && (t.kind === 'void' || t.kind === 'none')) return this.callEffect(e);
     if (e.kind === 'Unary' && (e.op === '++' || e.op === '--')) {
       const r = this.reg(e);
@@ -346,7 +361,8 @@ class ProbeGenerator {
         return;
       }
       case 'Unroll': {
-        const n = s.count.kind === 'IntegerLiteral' ? Number(s.count.value) : 0;
+        const p = s.count.kind === 'PositionalParameter' ? this.ctx.options.positional?.[s.count.index - 1] : undefined;
+        const n = s.count.kind === 'IntegerLiteral' ? Number(s.count.value) : p !== undefined ? Number(p) : 0;
         for (let i = 0; i < n; i++) this.block(s.body);
         return;
       }
@@ -425,6 +441,11 @@ class ProbeGenerator {
       if (target.kind === 'Variable') throw new CodegenError('aggregation assigned to a variable', s);
       return this.aggregate(target, s.value);
     }
+    if (s.value.kind === 'BlockExpr' && s.value.tail?.kind === 'Call' && isAggregationCall(s.value.tail.name)) {
+      if (target.kind === 'Variable') throw new CodegenError('aggregation assigned to a variable', s);
+      for (const st of s.value.statements) this.stmt(st);
+      return this.aggregate(target, s.value.tail);
+    }
     if (target.kind === 'Variable') {
       const v = this.varSlot(this.varKey(target), target);
       if (v.inScratch) {
@@ -462,7 +483,7 @@ class ProbeGenerator {
     } else {
       this.memInto(s.value, valOff, vt);
     }
-    this.update(def.name, keyOff, valOff);
+    this.update(def.name, keyOff, valOff, s);
   }
 
   /** r = (current, loaded into r0 by `load`) op value. */
@@ -524,20 +545,58 @@ class ProbeGenerator {
     this.asm.emit(call(Helper.map_lookup_elem));
   }
 
-  private update(map: string, keyOff: number, valOff: number): void {
+  /** Stores the value at valOff under the key at keyOff; a failure (map full) is reported at `site`. */
+  private update(map: string, keyOff: number, valOff: number, site: Node): void {
     this.asm.ldMap(R1, map);
     this.addr(R2, keyOff);
     this.addr(R3, valOff);
     this.asm.emit(mov64Imm(R4, 0), call(Helper.map_update_elem));
+    this.checkHelper(Helper.map_update_elem, site);
   }
 
-  /** dst = the scalar value stored under the key (0 when absent). */
-  private lookupInto(def: MapDef, keyOff: number, dst: Reg, t: SizedType): void {
+  // ---- run-time errors ----
+
+  private warningLevel(): WarningLevel {
+    return this.ctx.options.warningLevel ?? 1;
+  }
+
+  /** The 16 bytes a run-time error record is built in (one area per program, allocated on first use). */
+  private errorArea(): number {
+    this.errorOff ??= this.scratch(RUNTIME_ERROR_RECORD_SIZE);
+    return this.errorOff;
+  }
+
+  /** After a helper call: when it returned a negative errno (and the level checks it), report it at `site`. */
+  private checkHelper(helper: number, site: Node | undefined): void {
+    if (site === undefined || !helperChecked(this.warningLevel(), helper)) return;
+    const a = this.asm;
+    const ok = a.newLabel('he.ok');
+    const off = this.errorArea();
+    a.jmpImm(JmpOp.JSGE, R0, 0, ok);
+    emitRuntimeError(a, runtimeErrorEvent(this.ctx, 'helper', site, helper), { reg: R0 }, off);
+    a.label(ok);
+  }
+
+  /** Reports a run-time error that is not a helper's (out of bounds index, zero divisor). Clobbers r0-r5. */
+  private runtimeError(kind: 'divide_by_zero' | 'array_out_of_bounds', site: Node): void {
+    if (this.warningLevel() === 0) return;
+    emitRuntimeError(this.asm, runtimeErrorEvent(this.ctx, kind, site), { value: 0 }, this.errorArea());
+  }
+
+  /** dst = the scalar value stored under the key (0 when absent; reported at `site` with -k). */
+  private lookupInto(def: MapDef, keyOff: number, dst: Reg, t: SizedType, site?: Node): void {
     const a = this.asm;
     const done = a.newLabel('lk');
     this.lookup(def.name, keyOff);
     a.emit(mov64Reg(R1, R0), mov64Imm(dst, 0));
-    a.jmpImm(JmpOp.JEQ, R1, 0, done);
+    if (site !== undefined && helperChecked(this.warningLevel(), Helper.map_lookup_elem)) {
+      const found = a.newLabel('lk.found');
+      a.jmpImm(JmpOp.JNE, R1, 0, found);
+      // bpftrace reports a missing key with retcode 0.
+      emitRuntimeError(a, runtimeErrorEvent(this.ctx, 'helper', site, Helper.map_lookup_elem), { value: 0 }, this.errorArea());
+      a.ja(done);
+      a.label(found);
+    } else a.jmpImm(JmpOp.JEQ, R1, 0, done);
     this.loadScalar(dst, R1, 0, t);
     a.label(done);
   }
@@ -556,7 +615,7 @@ class ProbeGenerator {
     }
     const keyOff = this.buildKey(target, def);
     if (vt.kind === 'tseries') {
-      this.tseries(def, keyOff, vt, v!);
+      this.tseries(def, keyOff, vt, v!, c);
       this.release(v!);
       return;
     }
@@ -621,13 +680,13 @@ class ProbeGenerator {
         a.emit(stxMem(Size.DW, R9, v!, valOff), stMem(Size.DW, R9, valOff + 8, 1));
         break;
     }
-    this.update(def.name, keyOff, valOff);
+    this.update(def.name, keyOff, valOff, c);
     a.label(done);
     if (v !== undefined) this.release(v);
   }
 
   /** tseries(v): the slot of the current interval, reset when it holds an older interval, then updated. */
-  private tseries(def: MapDef, keyOff: number, t: Extract<SizedType, { kind: 'tseries' }>, v: Reg): void {
+  private tseries(def: MapDef, keyOff: number, t: Extract<SizedType, { kind: 'tseries' }>, v: Reg, site: Node): void {
     const a = this.asm;
     const bucketOff = keyOff + roundUp(def.user!.keyBytes, 8);
     const epoch = this.stackSlot();
@@ -650,7 +709,7 @@ class ProbeGenerator {
     this.tseriesUpdate(t, v, epoch, now);
     a.ja(done);
     a.label(update);
-    this.update(def.name, keyOff, valOff);
+    this.update(def.name, keyOff, valOff, site);
     a.label(done);
   }
 
@@ -770,7 +829,7 @@ class ProbeGenerator {
         return;
       case 'PositionalParameter': {
         const v = this.ctx.options.positional?.[e.index - 1] ?? '0';
-        return this.constant(dst, BigInt(/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v) ? v : 0));
+        return this.constant(dst, positionalInteger(v));
       }
       case 'PositionalParameterCount':
         a.emit(mov64Imm(dst, this.ctx.options.positional?.length ?? 0));
@@ -805,15 +864,18 @@ class ProbeGenerator {
           return;
         }
         if (vt.kind === 'min' || vt.kind === 'max' || vt.kind === 'avg') return this.mergePerCpu(def, keyOff, vt.kind, vt.signed, dst);
-        this.lookupInto(def, keyOff, dst, isScalar(vt) ? vt : U64);
+        this.lookupInto(def, keyOff, dst, isScalar(vt) ? vt : U64, e);
         return;
       }
       case 'Binary':
         return this.binary(e, dst);
       case 'Unary':
         return this.unary(e, dst);
-      case 'FieldAccess':
+      case 'FieldAccess': {
+        const k = this.ctx.types.constants.get(e);
+        if (k !== undefined) return this.constant(dst, k);
         return this.fieldScalar(e, dst);
+      }
       case 'TupleAccess': {
         const tt = this.typeOf(e.object);
         if (tt.kind !== 'tuple') throw new CodegenError('tuple access on a non-tuple', e);
@@ -856,13 +918,20 @@ class ProbeGenerator {
       case 'ArrayAccess': {
         const ot = this.typeOf(e.object);
         if (ot.kind === 'string') return this.stringIndex(e, ot.size, dst);
+        if (ot.kind === 'tuple') {
+          const i = Number(this.ctx.types.constants.get(e.index) ?? 0n);
+          const off = this.scratch(sizeOf(ot));
+          this.memInto(e.object, off, ot);
+          this.loadScalar(dst, R9, off + structLayout(ot.elements).offsets[i]!, ot.elements[i]!);
+          return;
+        }
         if (ot.kind === 'array' && !this.inCMemory(e.object)) {
           const base = this.valueElement(e, ot, dst);
           this.loadScalar(dst, base.reg, base.off, t);
           return;
         }
         this.elementAddress(e, dst);
-        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object));
+        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.object), e);
         return;
       }
       case 'Offsetof':
@@ -873,6 +942,17 @@ class ProbeGenerator {
       }
       case 'Comptime':
         return this.scalar(e.expr, dst);
+      case 'IfExpr': {
+        const other = a.newLabel('ie.else');
+        const done = a.newLabel('ie.done');
+        this.jumpUnless(e.cond, other);
+        this.scalar(e.then, dst);
+        a.ja(done);
+        a.label(other);
+        if (e.otherwise) this.scalar(e.otherwise, dst);
+        a.label(done);
+        return;
+      }
       case 'BlockExpr':
         for (const s of e.statements) this.stmt(s);
         if (e.tail) this.scalar(e.tail, dst);
@@ -965,9 +1045,24 @@ class ProbeGenerator {
       case 'ctx':
         this.ctxTo(dst);
         return;
-      case 'usermode':
-        a.emit(mov64Imm(dst, 0));
+      case 'usermode': {
+        // The probed code ran in user mode when the saved cs is ring 3; begin and end run from the process.
+        const k = this.ep.target.kind;
+        if (k === 'begin' || k === 'end') a.emit(mov64Imm(dst, 1));
+        else if (this.ep.argsKind === 'pt_regs') {
+          this.ctxTo(R1);
+          a.emit(ldxMem(Size.DW, dst, R1, PT_REGS.cs!), alu64Imm(AluOp.AND, dst, 3));
+          const user = a.newLabel('um.user');
+          const done = a.newLabel('um.done');
+          a.jmpImm(JmpOp.JEQ, dst, 3, user);
+          a.emit(mov64Imm(dst, 0));
+          a.ja(done);
+          a.label(user);
+          a.emit(mov64Imm(dst, 1));
+          a.label(done);
+        } else a.emit(mov64Imm(dst, 0));
         return;
+      }
       case 'func':
         // kprobe/fentry: the traced function's address, printed as its symbol.
         this.ctxTo(R1);
@@ -1035,7 +1130,7 @@ class ProbeGenerator {
     if (cf) {
       this.fieldBase(e, dst);
       const size = cf.bitSize > 0 ? 8 : sizeOf(cf.type);
-      this.readKernel(dst, dst, cf.offset, size, cf.bitSize > 0 ? U64 : cf.type, this.isUserPointer(obj));
+      this.readKernel(dst, dst, cf.offset, size, cf.bitSize > 0 ? U64 : cf.type, this.isUserPointer(obj), e);
       if (cf.bitSize > 0) {
         if (cf.bitOffset > 0) this.asm.emit(alu64Imm(AluOp.RSH, dst, cf.bitOffset));
         if (cf.bitSize < 32) this.asm.emit(alu64Imm(AluOp.AND, dst, (1 << cf.bitSize) - 1));
@@ -1085,13 +1180,15 @@ class ProbeGenerator {
   }
 
   /** dst = the value of type t at kernel (or user) address addr + off, read with probe_read. */
-  private readKernel(dst: Reg, addr: Reg, off: number, size: number, t: SizedType, user: boolean): void {
+  private readKernel(dst: Reg, addr: Reg, off: number, size: number, t: SizedType, user: boolean, site?: Node): void {
     const a = this.asm;
     const tmp = this.scratch(8);
+    const helper = user ? Helper.probe_read_user : Helper.probe_read_kernel;
     a.emit(mov64Reg(R3, addr));
     if (off !== 0) a.emit(alu64Imm(AluOp.ADD, R3, off));
     this.addr(R1, tmp);
-    a.emit(mov64Imm(R2, Math.min(size, 8)), call(user ? Helper.probe_read_user : Helper.probe_read_kernel));
+    a.emit(mov64Imm(R2, Math.min(size, 8)), call(helper));
+    this.checkHelper(helper, site);
     this.loadScalar(dst, R9, tmp, t);
   }
 
@@ -1158,6 +1255,7 @@ class ProbeGenerator {
     this.scalar(e.index, reg);
     const ok = a.newLabel('ai.ok');
     a.jmpImm(JmpOp.JLT, reg, ot.length, ok);
+    this.runtimeError('array_out_of_bounds', e);
     a.emit(mov64Imm(reg, 0));
     a.label(ok);
     a.emit(alu64Imm(AluOp.MUL, reg, size), alu64Imm(AluOp.ADD, reg, tmp), alu64Reg(AluOp.ADD, reg, R9));
@@ -1197,6 +1295,19 @@ class ProbeGenerator {
     if (e.index.kind === 'IntegerLiteral') {
       const off = Number(e.index.value) * size;
       if (off !== 0) this.asm.emit(alu64Imm(AluOp.ADD, dst, off));
+      return;
+    }
+    if (ot.kind === 'array' && ot.length > 0) {
+      // An index past a kernel array's end is reported (the read goes ahead, as bpftrace's does).
+      const a = this.asm;
+      const slot = this.stackSlot();
+      const ok = a.newLabel('ae.ok');
+      this.withSecond(e.index, dst, (r) => a.emit(stxMem(Size.DW, FP, r, slot)));
+      a.emit(ldxMem(Size.DW, R1, FP, slot));
+      a.jmpImm(JmpOp.JLT, R1, ot.length, ok);
+      this.runtimeError('array_out_of_bounds', e);
+      a.label(ok);
+      a.emit(ldxMem(Size.DW, R1, FP, slot), alu64Imm(AluOp.MUL, R1, size), alu64Reg(AluOp.ADD, dst, R1));
       return;
     }
     this.withSecond(e.index, dst, (r) => {
@@ -1244,6 +1355,7 @@ class ProbeGenerator {
       if (e.op === '!=') a.emit(alu64Imm(AluOp.XOR, dst, 1));
       return;
     }
+    if (lt.kind === 'buffer' && rt.kind === 'buffer') return this.bufferEquals(e, lt.size, rt.size, dst);
     if (lt.kind === 'array' && rt.kind === 'array') {
       // Arrays compare byte for byte (the semantic pass checked that both have the same type).
       const size = sizeOf(lt);
@@ -1293,7 +1405,19 @@ class ProbeGenerator {
       const scale = (t: SizedType) => (t.kind === 'pointer' ? Math.max(1, sizeOf(t.pointee)) : 1);
       if (lt.kind === 'pointer' && rt.kind === 'int' && scale(lt) > 1) a.emit(alu64Imm(AluOp.MUL, right, scale(lt)));
       if (rt.kind === 'pointer' && lt.kind === 'int' && scale(rt) > 1) a.emit(alu64Imm(AluOp.MUL, dst, scale(rt)));
+      let done: string | undefined;
+      if ((e.op === '/' || e.op === '%') && e.right.kind !== 'IntegerLiteral') {
+        // A zero divisor gives 1, with a warning (bpftrace's rule).
+        const nonzero = a.newLabel('div.nz');
+        done = a.newLabel('div.done');
+        a.jmpImm(JmpOp.JNE, right, 0, nonzero);
+        this.runtimeError('divide_by_zero', e);
+        a.emit(mov64Imm(dst, 1));
+        a.ja(done);
+        a.label(nonzero);
+      }
       this.arith(e.op, dst, right, e.op === '>>' ? lt.kind === 'int' && lt.signed : anySigned);
+      if (done !== undefined) a.label(done);
       if (lt.kind === 'pointer' && rt.kind === 'pointer' && scale(lt) > 1) a.emit(sdiv64Imm(dst, scale(lt)));
     }
     if (t !== undefined) this.release(t);
@@ -1377,7 +1501,7 @@ class ProbeGenerator {
           a.emit(mov64Reg(R1, dst), alu64Imm(AluOp.ADD, R1, delta));
           this.storeScalar(R1, valOff, vt);
           if (!e.postfix) a.emit(mov64Reg(dst, R1));
-          this.update(def.name, keyOff, valOff);
+          this.update(def.name, keyOff, valOff, e);
           return;
         }
         throw new CodegenError(`The ${e.op} operator must be applied to a map or variable`, e);
@@ -1386,10 +1510,10 @@ class ProbeGenerator {
         const t = this.typeOf(e);
         this.scalar(e.operand, dst);
         if (this.typeOf(e.operand).kind === 'int') {
-          this.readKernel(dst, dst, 0, 8, t, this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt');
+          this.readKernel(dst, dst, 0, 8, t, this.ep.target.kind === 'uprobe' || this.ep.target.kind === 'usdt', e);
           return;
         }
-        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.operand));
+        this.readKernel(dst, dst, 0, sizeOf(t), t, this.isUserPointer(e.operand), e);
         return;
       }
       default:
@@ -1463,8 +1587,10 @@ class ProbeGenerator {
         const ht = this.typeOf(args[0]!);
         const needle = args[1]!;
         if (ht.kind !== 'string') throw new CodegenError('strcontains() of a non-string', c);
-        if (needle.kind !== 'StringLiteral') throw new CodegenError('strcontains() supports only a string literal as the needle', needle);
-        const lit = Buffer.from(needle.value, 'utf8');
+        if (needle.kind !== 'StringLiteral') return this.strcontainsValue(args[0]!, ht.size, needle, dst);
+        const full = Buffer.from(needle.value, 'utf8');
+        // A C string ends at its first NUL.
+        const lit = full.subarray(0, full.indexOf(0) < 0 ? full.length : full.indexOf(0));
         const ho = this.scratch(ht.size);
         this.memInto(args[0]!, ho, ht);
         if (lit.length === 0) {
@@ -1527,21 +1653,22 @@ class ProbeGenerator {
       case 'ksym':
       case 'strerror':
       case 'syscall_name':
+      case 'signal_name':
       case 'cgroup_path':
         this.scalar(args[0]!, dst);
         return;
       case 'kaddr':
+      case 'uaddr':
       case 'cgroupid':
         return this.constant(dst, this.ctx.types.constants.get(c) ?? 0n);
       case 'strftime':
         this.scalar(args[1]!, dst);
         return;
       case 'getopt': {
-        const name = (args[0] as A.StringLiteral).value;
-        const v = this.ctx.options.named?.[name];
-        if (!args[1]) a.emit(mov64Imm(dst, v !== undefined && v !== 'false' && v !== '0' ? 1 : 0));
-        else if (v !== undefined) this.constant(dst, BigInt(/^-?[0-9]+$/.test(v) ? v : 0));
-        else this.scalar(args[1], dst);
+        // The semantic pass folded a given option into a constant; otherwise the default is the value.
+        const k = this.ctx.types.constants.get(c);
+        if (k !== undefined) return this.constant(dst, k);
+        this.scalar(args[1]!, dst);
         return;
       }
       case 'reg': {
@@ -1559,6 +1686,89 @@ class ProbeGenerator {
       default:
         throw new CodegenError(`${c.name}() cannot be used as a value here`, c);
     }
+  }
+
+  /**
+   * dst = whether the haystack string contains the needle string, both computed at run time: every start in the
+   * haystack (up to its NUL) against the needle's bytes (up to its NUL), with loops bounded by the buffers' sizes.
+   */
+  private strcontainsValue(haystack: A.Expression, hsize: number, needle: A.Expression, dst: Reg): void {
+    const a = this.asm;
+    const nt = this.typeOf(needle);
+    if (nt.kind !== 'string') throw new CodegenError('strcontains() of a non-string', needle);
+    const ho = this.scratch(hsize);
+    const no = this.scratch(nt.size);
+    this.memInto(haystack, ho, { kind: 'string', size: hsize });
+    this.memInto(needle, no, nt);
+    const outer = a.newLabel('scv.outer');
+    const outerBody = a.newLabel('scv.obody');
+    const inner = a.newLabel('scv.inner');
+    const innerBody = a.newLabel('scv.ibody');
+    const inRange = a.newLabel('scv.inrange');
+    const same = a.newLabel('scv.same');
+    const next = a.newLabel('scv.next');
+    const found = a.newLabel('scv.found');
+    const done = a.newLabel('scv.done');
+    a.emit(mov64Imm(dst, 0), mov64Imm(R1, 0));
+    // Branches go into the next step and fall through to the exits (see strlen).
+    a.label(outer);
+    a.jmpImm(JmpOp.JLT, R1, hsize, outerBody);
+    a.ja(done);
+    a.label(outerBody);
+    a.emit(mov64Imm(R2, 0));
+    a.label(inner);
+    a.jmpImm(JmpOp.JLT, R2, nt.size, innerBody);
+    a.ja(found);
+    a.label(innerBody);
+    // r3 = needle[j]; the needle's end is a match.
+    a.emit(mov64Reg(R3, R9), alu64Imm(AluOp.ADD, R3, no), alu64Reg(AluOp.ADD, R3, R2), ldxMem(Size.B, R3, R3, 0));
+    a.jmpImm(JmpOp.JEQ, R3, 0, found);
+    // r4 = haystack[i + j], when inside the buffer.
+    a.emit(mov64Reg(R4, R1), alu64Reg(AluOp.ADD, R4, R2));
+    a.jmpImm(JmpOp.JLT, R4, hsize, inRange);
+    a.ja(done);
+    a.label(inRange);
+    a.emit(mov64Reg(R5, R9), alu64Imm(AluOp.ADD, R5, ho), alu64Reg(AluOp.ADD, R5, R4), ldxMem(Size.B, R4, R5, 0));
+    a.jmpReg(JmpOp.JEQ, R3, R4, same);
+    a.ja(next);
+    a.label(same);
+    a.emit(alu64Imm(AluOp.ADD, R2, 1));
+    a.ja(inner);
+    a.label(next);
+    // The haystack's end: no later start can match.
+    a.emit(mov64Reg(R5, R9), alu64Imm(AluOp.ADD, R5, ho), alu64Reg(AluOp.ADD, R5, R1), ldxMem(Size.B, R4, R5, 0));
+    a.emit(alu64Imm(AluOp.ADD, R1, 1));
+    a.jmpImm(JmpOp.JNE, R4, 0, outer);
+    a.ja(done);
+    a.label(found);
+    a.emit(mov64Imm(dst, 1));
+    a.label(done);
+  }
+
+  /** dst = whether two buf() values are equal (`==`) or differ (`!=`): the same length and the same bytes. */
+  private bufferEquals(e: A.Binary, lsize: number, rsize: number, dst: Reg): void {
+    const a = this.asm;
+    const lo = this.scratch(4 + lsize);
+    const ro = this.scratch(4 + rsize);
+    this.memInto(e.left, lo, { kind: 'buffer', size: lsize });
+    this.memInto(e.right, ro, { kind: 'buffer', size: rsize });
+    const differ = a.newLabel('be.ne');
+    const equal = a.newLabel('be.eq');
+    const done = a.newLabel('be.done');
+    a.emit(ldxMem(Size.W, R1, R9, lo), ldxMem(Size.W, R2, R9, ro));
+    a.jmpReg(JmpOp.JNE, R1, R2, differ);
+    for (let i = 0; i < Math.min(lsize, rsize); i++) {
+      // r1 is the length: bytes past it do not count.
+      a.jmpImm(JmpOp.JLE, R1, i, equal);
+      a.emit(ldxMem(Size.B, R2, R9, lo + 4 + i), ldxMem(Size.B, R3, R9, ro + 4 + i));
+      a.jmpReg(JmpOp.JNE, R2, R3, differ);
+    }
+    a.label(equal);
+    a.emit(mov64Imm(dst, e.op === '==' ? 1 : 0));
+    a.ja(done);
+    a.label(differ);
+    a.emit(mov64Imm(dst, e.op === '==' ? 0 : 1));
+    a.label(done);
   }
 
   /** A literal on either side bounds how many bytes need comparing. */
@@ -1632,6 +1842,13 @@ class ProbeGenerator {
       this.valueInto(e, off, t);
       return;
     }
+    if (t.kind === 'tuple' && et.kind === 'tuple' && e.kind !== 'Tuple' && typeName(et) !== typeName(t)) {
+      // A tuple stored as a wider one (`@m[$t]` with a key of int64s): built as it is, then converted.
+      const tmp = this.scratch(sizeOf(et));
+      this.memInto(e, tmp, et);
+      this.convertTuple(tmp, et, off, t);
+      return;
+    }
     if (t.kind === 'array' && t.element.kind === 'record' && et.kind === 'array' && et.element.kind === 'cstruct' && this.inCMemory(e)) {
       const r = this.reg(e);
       this.cAddress(e, r);
@@ -1666,6 +1883,10 @@ class ProbeGenerator {
         if (name === 'func' && et.kind === 'usym') {
           this.ctxTo(R1);
           a.emit(call(Helper.get_func_ip), stxMem(Size.DW, R9, R0, off), call(Helper.get_current_pid_tgid), alu64Imm(AluOp.RSH, R0, 32), stxMem(Size.DW, R9, R0, off + 8));
+          return;
+        }
+        if (name === 'probetype') {
+          this.stringLiteral(probeTypeName(this.ep.target.kind), off, sizeOf(t));
           return;
         }
         if (name === 'probe' || name === 'func') {
@@ -1710,14 +1931,18 @@ class ProbeGenerator {
         if (t.kind !== 'record') throw new CodegenError('record stored as a non-record', e);
         const layout = structLayout(t.fields.map((f) => f.type));
         this.zero(off, layout.size);
-        t.fields.forEach((f, i) => {
-          const src = e.fields.find((x) => x.name === f.name)!;
-          this.valueInto(src.value, off + layout.offsets[i]!, f.type);
-        });
+        // Fields are evaluated as written, and stored where the record's type puts them.
+        for (const src of e.fields) {
+          const i = t.fields.findIndex((f) => f.name === src.name);
+          if (i >= 0) this.valueInto(src.value, off + layout.offsets[i]!, t.fields[i]!.type);
+        }
         return;
       }
-      case 'FieldAccess':
+      case 'FieldAccess': {
+        const known = this.ctx.types.stringConstants.get(e);
+        if (known !== undefined) return this.stringLiteral(known, off, sizeOf(t));
         return this.fieldMem(e, off, t);
+      }
       case 'Ternary': {
         const other = a.newLabel('t.else');
         const done = a.newLabel('t.done');
@@ -1734,12 +1959,30 @@ class ProbeGenerator {
       }
       case 'Call':
         return this.callMem(e, off, t);
+      case 'IfExpr': {
+        const other = a.newLabel('ie.else');
+        const done = a.newLabel('ie.done');
+        this.jumpUnless(e.cond, other);
+        this.memInto(e.then, off, t);
+        a.ja(done);
+        a.label(other);
+        if (e.otherwise) this.memInto(e.otherwise, off, t);
+        a.label(done);
+        return;
+      }
       case 'BlockExpr':
         for (const s of e.statements) this.stmt(s);
         if (!e.tail) throw new CodegenError('Block has no value', e);
         return this.memInto(e.tail, off, t);
       case 'ArrayAccess': {
         const ot = this.typeOf(e.object);
+        if (ot.kind === 'tuple') {
+          const i = Number(this.ctx.types.constants.get(e.index) ?? 0n);
+          const tmp = this.scratch(sizeOf(ot));
+          this.memInto(e.object, tmp, ot);
+          this.copy(off, tmp + structLayout(ot.elements).offsets[i]!, Math.min(sizeOf(t), sizeOf(ot.elements[i]!)));
+          return;
+        }
         if (ot.kind === 'array' && !this.inCMemory(e.object)) {
           const r = this.reg(e);
           const base = this.valueElement(e, ot, r);
@@ -1765,6 +2008,18 @@ class ProbeGenerator {
         this.release(r);
         return;
       }
+      case 'Unary': {
+        // `*(&$t)`: a memory value read back through a pointer to it.
+        if (e.op !== '*' || this.typeOf(e.operand).kind !== 'pointer') throw new CodegenError(`Cannot generate code for Unary of type ${et.kind}`, e);
+        const r = this.reg(e);
+        this.scalar(e.operand, r);
+        this.addr(R1, off);
+        const helper = this.isUserPointer(e.operand) ? Helper.probe_read_user : Helper.probe_read_kernel;
+        a.emit(mov64Imm(R2, Math.min(sizeOf(t), sizeOf(et))), mov64Reg(R3, r), call(helper));
+        this.release(r);
+        this.checkHelper(helper, e);
+        return;
+      }
       case 'TupleAccess': {
         const tt = this.typeOf(e.object);
         if (tt.kind !== 'tuple') throw new CodegenError('tuple access on a non-tuple', e);
@@ -1776,6 +2031,23 @@ class ProbeGenerator {
       default:
         throw new CodegenError(`Cannot generate code for ${e.kind} of type ${et.kind}`, e);
     }
+  }
+
+  /** Copies the tuple at scratch `src` (type from) to `dst` as type `to`, widening integers element by element. */
+  private convertTuple(src: number, from: Extract<SizedType, { kind: 'tuple' }>, dst: number, to: Extract<SizedType, { kind: 'tuple' }>): void {
+    const fl = structLayout(from.elements);
+    const tl = structLayout(to.elements);
+    this.zero(dst, tl.size);
+    to.elements.forEach((te, i) => {
+      const fe = from.elements[i]!;
+      const so = src + fl.offsets[i]!;
+      const d = dst + tl.offsets[i]!;
+      if (isScalar(te) && isScalar(fe)) {
+        this.loadScalar(R1, R9, so, fe);
+        this.storeScalar(R1, d, te);
+      } else if (te.kind === 'tuple' && fe.kind === 'tuple') this.convertTuple(so, fe, d, te);
+      else this.copy(d, so, Math.min(sizeOf(te), sizeOf(fe)));
+    });
   }
 
   private fieldMem(e: A.FieldAccess, off: number, t: SizedType): void {
@@ -1824,6 +2096,8 @@ class ProbeGenerator {
     const args = c.args as A.Expression[];
     switch (c.name) {
       case 'str': {
+        const known = this.ctx.types.stringConstants.get(c);
+        if (known !== undefined) return this.stringLiteral(known, off, Math.min(sizeOf(t), sizeOf(this.typeOf(c))));
         const at = this.typeOf(args[0]!);
         const size = sizeOf(t);
         if (at.kind === 'string') {
@@ -1841,20 +2115,53 @@ class ProbeGenerator {
           const f = this.ep.args.find((x) => x.name === (args[0] as A.FieldAccess).field);
           if (f?.userPointer) helper = Helper.probe_read_user_str;
         }
-        this.addr(R1, off);
-        a.emit(mov64Imm(R2, size), mov64Reg(R3, r), call(helper));
+        // bpftrace's sizes: str(p, n) reads n bytes (n - 1 characters and the NUL) into a string[n + 1]; str(p)
+        // reads max_strlen + 1 bytes and keeps max_strlen, so that a string that filled them has no NUL and
+        // prints with the truncation trailer.
+        const own = sizeOf(this.typeOf(c));
+        const explicit = args[1] !== undefined;
+        const read = explicit ? Math.max(1, own - 1) : own < 1024 ? own + 1 : own;
+        const keep = Math.min(size, own);
+        const buf = read > keep ? this.scratch(read) : off;
+        if (explicit && args[1]!.kind !== 'IntegerLiteral') {
+          // A length known only at run time: at most what the buffer holds.
+          const n = this.reg(c);
+          this.scalar(args[1]!, n);
+          const ok = a.newLabel('str.len');
+          a.jmpImm(JmpOp.JLE, n, keep, ok);
+          a.emit(mov64Imm(n, keep));
+          a.label(ok);
+          this.addr(R1, buf);
+          a.emit(mov64Reg(R2, n), mov64Reg(R3, r), call(helper));
+          this.release(n);
+        } else {
+          this.addr(R1, buf);
+          a.emit(mov64Imm(R2, read), mov64Reg(R3, r), call(helper));
+        }
+        this.checkHelper(helper, c);
         this.release(r);
+        if (buf !== off) this.copy(off, buf, keep);
+        if (explicit && args[1]!.kind === 'IntegerLiteral' && keep > read) a.emit(stMem(Size.B, R9, off + read, 0));
         return;
       }
       case 'kstack':
       case 'ustack':
         return this.stack(this.typeOf(c), off);
+      case 'getopt': {
+        const given = this.ctx.types.stringConstants.get(c);
+        if (given !== undefined) return this.stringLiteral(given, off, sizeOf(t));
+        return this.memInto(args[1]!, off, t);
+      }
       case 'pton': {
         // The literal was parsed when compiling; its bytes are stored as constants.
         const bytes = parseIpAddress((args[0] as A.StringLiteral).value)!;
         bytes.forEach((b, i) => a.emit(stMem(Size.B, R9, off + i, b)));
         return;
       }
+      case 'macaddr':
+        // The array's first 6 bytes, from traced memory or from a value.
+        this.bytesOf(args[0]!, off, 6, c);
+        return;
       case 'ntop': {
         const addr = args[args.length - 1]!;
         const at = this.typeOf(addr);
@@ -1874,7 +2181,10 @@ class ProbeGenerator {
         return;
       }
       case 'buf': {
-        if (t.kind !== 'buffer') throw new CodegenError('buf() of a non-buffer type', c);
+        const own = this.typeOf(c);
+        if (t.kind !== 'buffer' || own.kind !== 'buffer') throw new CodegenError('buf() of a non-buffer type', c);
+        // This call's own size (the destination may be a wider buffer, as a ternary's other branch makes it).
+        const size = Math.min(own.size, t.size);
         const src = args[0]!;
         const st = this.typeOf(src);
         const r = this.reg(c);
@@ -1882,14 +2192,14 @@ class ProbeGenerator {
           this.scalar(args[1], r);
           // The verifier needs the length bounded by the buffer.
           const ok = a.newLabel('buf.len');
-          a.jmpImm(JmpOp.JLE, r, t.size, ok);
-          a.emit(mov64Imm(r, t.size));
+          a.jmpImm(JmpOp.JLE, r, size, ok);
+          a.emit(mov64Imm(r, size));
           a.label(ok);
-        } else a.emit(mov64Imm(r, t.size));
+        } else a.emit(mov64Imm(r, size));
         a.emit(stxMem(Size.W, R9, r, off));
         if (st.kind === 'array' || st.kind === 'string') {
           this.release(r);
-          this.bytesOf(src, off + 4, t.size, c);
+          this.bytesOf(src, off + 4, size, c);
           return;
         }
         const p = this.reg(c);
@@ -2007,6 +2317,19 @@ class ProbeGenerator {
         a.ldMap(R1, def.name);
         this.addr(R2, keyOff);
         a.emit(call(Helper.map_delete_elem));
+        return;
+      }
+      case 'write_user': {
+        const st = this.typeOf(args[1]!);
+        const src = this.scratch(sizeOf(st));
+        this.memInto(args[1]!, src, st);
+        const r = this.reg(c);
+        this.scalar(args[0]!, r);
+        // A buffer's bytes follow its u32 length.
+        this.addr(R2, st.kind === 'buffer' ? src + 4 : src);
+        a.emit(mov64Reg(R1, r), mov64Imm(R3, Number(this.ctx.types.constants.get(args[2]!) ?? 1n)), call(Helper.probe_write_user));
+        this.release(r);
+        this.checkHelper(Helper.probe_write_user, c);
         return;
       }
       case 'signal': {
@@ -2395,6 +2718,15 @@ const USDT_REGS: Readonly<Record<string, number>> = {
     }),
   ),
 };
+
+/** A positional parameter as an integer: decimal, 0x hex or 0-prefixed octal, as bpftrace reads them; else 0. */
+function positionalInteger(v: string): bigint {
+  const m = /^(-?)(0x[0-9a-fA-F]+|0[0-7]+|[0-9]+)$/.exec(v);
+  if (!m) return 0n;
+  const d = m[2]!;
+  const n = /^0[0-7]+$/.test(d) ? BigInt(`0o${d.slice(1)}`) : BigInt(d);
+  return m[1] === '-' ? -n : n;
+}
 
 /** `$i < 100`-shaped loop conditions, which the verifier bounds by itself. */
 function comparesWithConstant(e: A.Expression): boolean {

@@ -1,15 +1,20 @@
-// Config: merges the command line's settings with the script's `config = { ... }` block (the script wins, as
-// in bpftrace) into the artifact's config, with bpftrace's defaults.
+// Config: merges the script's `config = { ... }` block with the environment's BPFTRACE_<NAME> settings (the
+// environment wins, as in bpftrace) into the artifact's config, with bpftrace's defaults.
 import type { ArtifactConfig } from '../codegen/artifact.js';
 import type { StackMode } from '../types.js';
 import type { CompileContext } from './context.js';
 
-const ALIASES: Record<string, string> = { strlen: 'max_strlen', map_keys_max: 'max_map_keys' };
+// Old names bpftrace still accepts, with a warning that names the new one.
+const RENAMED: Record<string, string> = { strlen: 'max_strlen', no_cpp_demangle: 'cpp_demangle', cat_bytes_max: 'max_cat_bytes', map_keys_max: 'max_map_keys' };
 const KNOWN = new Set([
   'max_strlen', 'stack_mode', 'print_maps_on_exit', 'max_map_keys', 'perf_rb_pages', 'log_size', 'max_bpf_progs', 'max_probes',
-  'on_stack_limit', 'missing_probes', 'cache_user_symbols', 'cpp_demangle', 'lazy_symbolication', 'show_debug_info', 'symbol_source',
-  'max_cat_bytes', 'max_type_res_iterations', 'license', 'unstable_map_decl', 'unstable_import', 'use_blazesym', 'print_maps_on_exit',
+  'on_stack_limit', 'missing_probes', 'cache_user_symbols', 'cpp_demangle', 'lazy_symbolication', 'show_debug_info',
+  'max_cat_bytes', 'license', 'use_blazesym', 'str_trunc_trailer',
 ]);
+// Accepted and ignored, with a warning.
+const DEPRECATED = new Set(['symbol_source', 'max_type_res_iterations', 'unstable_addr', 'unstable_import', 'unstable_macro', 'unstable_map_decl']);
+// Read by other parts of bpftrace from the environment only.
+const ENV_ONLY = new Set(['btf', 'kernel_build', 'kernel_source', 'vmlinux']);
 
 export function defaultConfig(): ArtifactConfig {
   // bpftrace sizes its ring buffer from available memory, capped at 16544 KiB, rounded to a power of two of
@@ -19,16 +24,26 @@ export function defaultConfig(): ArtifactConfig {
 
 export function analyseConfig(ctx: CompileContext): void {
   const raw: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(ctx.options.config ?? {})) raw[ALIASES[k] ?? k] = v;
   for (const e of ctx.program.config?.entries ?? []) {
+    if (DEPRECATED.has(e.key)) {
+      ctx.diagnostics.warning(`${e.key} is deprecated and has no effect`, e.range);
+      continue;
+    }
     let key = e.key.toLowerCase().replace(/^bpftrace_/, '');
-    key = ALIASES[key] ?? key;
+    const renamed = RENAMED[key];
+    if (renamed !== undefined) {
+      ctx.diagnostics.warning(`${e.key} has been renamed, please use ${renamed}`, e.range);
+      key = renamed;
+    }
     if (!KNOWN.has(key)) {
-      ctx.diagnostics.error(`Unrecognized config variable: ${e.key}`, e.range);
+      const why = ENV_ONLY.has(key) ? 'can only be set as an environment variable' : 'not a known configuration option';
+      ctx.diagnostics.error(`${e.key}: ${why}`, e.range);
       continue;
     }
     raw[key] = typeof e.value === 'bigint' ? Number(e.value) : e.value;
   }
+  // The environment is read after the script's block, so BPFTRACE_<NAME> wins, as in bpftrace.
+  for (const [k, v] of Object.entries(ctx.options.config ?? {})) raw[RENAMED[k] ?? k] = v;
   const c = defaultConfig();
   const num = (k: string, d: number): number => {
     const v = raw[k];

@@ -7,6 +7,7 @@ import type { AttachType, ProgType } from '../../sys/uapi.js';
 import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
 import type { Diagnostics } from '../diagnostics.js';
+import type { Range } from '../source.js';
 import type { AttachTarget, ArtifactConfig, EventDef, MapDef } from '../codegen/artifact.js';
 import type { SizedType } from '../types.js';
 import type { CField } from '../btf-types.js';
@@ -22,7 +23,7 @@ export interface TracepointCatalog {
 export interface CompileOptions {
   /** $1..$N as given on the command line. */
   readonly positional?: readonly string[];
-  /** Config from the command line / environment; the script's `config = {}` block wins over it. */
+  /** Config from the command line / environment; it wins over the script's `config = {}` block. */
   readonly config?: Readonly<Record<string, string | number | boolean>>;
   /** --unsafe: allows system() and other destructive functions. */
   readonly unsafe?: boolean;
@@ -36,6 +37,11 @@ export interface CompileOptions {
   readonly pid?: number;
   /** Named parameters (getopt) given as --name=value. */
   readonly named?: Readonly<Record<string, string>>;
+  /**
+   * Which run-time failures the programs report (see codegen/runtime-errors.ts): 0 none (--no-warnings),
+   * 1 helper failures other than reads and lookups (the default), 2 all (-k).
+   */
+  readonly warningLevel?: 0 | 1 | 2;
 }
 
 /** One field of a probe's `args`: where it sits in the context and how to read it. */
@@ -77,8 +83,10 @@ export interface TypeFacts {
   readonly variables: Map<A.Probe, Map<string, SizedType>>;
   /** Where the kernel struct field of a FieldAccess node is (BTF types). */
   readonly cfields: Map<Node, CField>;
-  /** Values known at compile time: #define'd and enum names, sizeof(). */
+  /** Values known at compile time: #define'd and enum names, sizeof(), getopt() of integers and booleans. */
   readonly constants: Map<Node, bigint>;
+  /** Strings known at compile time: getopt() of a string option given on the command line. */
+  readonly stringConstants: Map<Node, string>;
   /** The variable slot (name, or loop-scoped `$kv#0`) each Variable node refers to. */
   readonly varKeys: Map<Node, string>;
 }
@@ -99,6 +107,11 @@ export interface CompileContext {
   probes: ExpandedProbe[];
   types: TypeFacts;
   resources: Resources | undefined;
+  /**
+   * Nodes that macro expansion copied out of a macro's body: the call sites they were expanded from, innermost
+   * first (bpftrace prints them as "expanded from" notes under errorf() and run-time warnings).
+   */
+  readonly expansions: WeakMap<Node, readonly Range[]>;
   /** Kernel BTF, loaded on first use (undefined when the machine has none). */
   btf(): Btf | undefined;
   /** Structs the script's C preamble declares. */

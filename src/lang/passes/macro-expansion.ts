@@ -8,26 +8,40 @@ import { parse } from '../parser.js';
 
 const MAX_DEPTH = 50;
 
-/** The parts of bpftrace's standard library that are macros over what the compiler already knows. */
-const STDLIB = `
+/**
+ * The parts of bpftrace's standard library that are macros over what the compiler already knows. It is parsed
+ * as `stdlib/base.bt`, the name bpftrace's messages give (assert's errorf is at line 6, column 5, as there).
+ */
+const STDLIB_FILE = 'stdlib/base.bt';
+const STDLIB = `// bpfkit's standard library: macros with bpftrace's names, over the builtins.
+// assert(cond, msg) ends the script with exit code 1 when cond is false.
+macro assert(cond, msg)
+{
+  if (!cond) {
+    errorf("assert failed: %s", msg);
+    exit(1);
+  }
+}
 macro ppid(task) { task->real_parent->pid }
 macro ppid() { curtask->real_parent->pid }
 macro leader_tid(task) { task->group_leader->pid }
 macro leader_tid() { curtask->group_leader->pid }
 macro pcomm(task) { task->real_parent->comm }
 macro pcomm() { curtask->real_parent->comm }
+macro leader_comm(task) { task->group_leader->comm }
+macro leader_comm() { curtask->group_leader->comm }
 `;
 
 let stdlib: A.Macro[] | undefined;
 
 function stdlibMacros(): A.Macro[] {
-  stdlib ??= parse(STDLIB, '<stdlib>').program.items.filter((i): i is A.Macro => i.kind === 'Macro');
+  stdlib ??= parse(STDLIB, STDLIB_FILE).program.items.filter((i): i is A.Macro => i.kind === 'Macro');
   return stdlib;
 }
 
 const CALLABLE_BUILTINS = new Set([
   'comm', 'cpu', 'ncpus', 'cgroup', 'curtask', 'elapsed', 'func', 'gid', 'uid', 'jiffies', 'probe', 'rand', 'retval',
-  'cpid', 'usermode', 'numaid', 'username',
+  'cpid', 'usermode', 'numaid', 'username', 'probetype', 'config',
 ]);
 
 export function expandMacros(ctx: CompileContext): void {
@@ -83,24 +97,32 @@ export function expandMacros(ctx: CompileContext): void {
         else mapsByName.set(p.name, (arg as A.MapRef).name);
       }
     });
+    // Copies of the macro's own nodes remember where they were expanded (arguments keep the caller's).
+    const chain = [site.range, ...(ctx.expansions.get(site) ?? [])];
     const substitute = (n: Node): Node => {
       if (n.kind === 'Identifier' && exprs.has((n as A.Identifier).name)) return clone(exprs.get((n as A.Identifier).name)!);
       if (n.kind === 'Variable') {
         const v = n as A.Variable;
         const copy = clone(v) as A.Variable;
         copy.name = vars.get(v.name) ?? `${v.name}__m${id}`;
+        ctx.expansions.set(copy, chain);
         return copy;
       }
       if (n.kind === 'MapRef' && mapsByName.has((n as A.MapRef).name)) {
         const copy = clone(n) as A.MapRef;
         copy.name = mapsByName.get((n as A.MapRef).name)!;
+        ctx.expansions.set(copy, chain);
         return copy;
       }
       const copy = shallowClone(n);
+      ctx.expansions.set(copy, chain);
       rewriteChildren(copy, substitute);
       return copy;
     };
-    const body = substitute(m.body);
+    let body = substitute(m.body);
+    // A body that is only a value (`macro cpu() { "hi" }`) expands to that value itself, so that it can stand
+    // where a literal must (printf's format).
+    if (body.kind === 'BlockExpr' && (body as A.BlockExpr).statements.length === 0 && (body as A.BlockExpr).tail) body = (body as A.BlockExpr).tail!;
     return expand(body, depth + 1);
   };
 

@@ -200,10 +200,16 @@ describe('resources', () => {
     expect(events[0]!.size).toBe(32);
   });
 
-  it('reads config from the script over the options', () => {
+  it('reads config from the script, with the environment\'s settings (the options) winning as in bpftrace', () => {
     const r = check('config = { max_strlen = 64; stack_mode = perf } BEGIN { @s = str(0); }', { config: { max_strlen: 32 } });
-    expect(r.context!.config.maxStrlen).toBe(64);
+    expect(r.context!.config.maxStrlen).toBe(32);
     expect(r.context!.config.stackMode).toBe('perf');
-    expect(typeName(r.context!.types.mapValues.get('@s')!)).toBe('string[64]');
+    expect(typeName(r.context!.types.mapValues.get('@s')!)).toBe('string[32]');
+  });
+
+  it('names unknown, environment-only, renamed and deprecated config options as bpftrace does', () => {
+    const r = check('config = { bad_config = 1; btf = 1; strlen = 16; unstable_map_decl = 1 } BEGIN { }');
+    expect(r.diagnostics.errors.map((d) => d.message)).toEqual(['bad_config: not a known configuration option', 'btf: can only be set as an environment variable']);
+    expect(r.diagnostics.warnings.map((d) => d.message)).toEqual(['strlen has been renamed, please use max_strlen', 'unstable_map_decl is deprecated and has no effect']);
   });
 });

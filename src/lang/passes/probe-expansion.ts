@@ -1,11 +1,11 @@
 // Probe expansion: turns each attach point into concrete probes (wildcards matched against the tracepoint
 // catalogue), checks the arguments of every probe type, and resolves `args` of tracepoints and raw tracepoints.
-import { editDistance, type Btf } from '../../btf/index.js';
+import { editDistance, listModuleBtf, loadModuleBtf, type Btf } from '../../btf/index.js';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { globToRegExp, isFileMapping, openElf, readProcMaps, type ElfFile, type UsdtNote } from '../../elf/index.js';
 import { demangle } from '../../symbols/index.js';
-import { resolveBinary } from '../../kernel/link/uprobe.js';
+import { checkUprobeSite, openUprobeBinary, resolveBinary } from '../../kernel/link/uprobe.js';
 import { btfToSized, cStructByName } from '../btf-types.js';
 import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.js';
 import { AttachType, ProgType } from '../../sys/uapi.js';
@@ -16,18 +16,40 @@ import type { AttachTarget } from '../codegen/artifact.js';
 import { int, pointer, string, type SizedType, type IntBits } from '../types.js';
 import type { ArgField, CompileContext, ExpandedProbe } from './context.js';
 
+// The signals `self:signal:` probes can run on, as in bpftrace.
+const SELF_SIGNALS = new Set(['SIGUSR1']);
 const TIME_UNITS = new Set(['s', 'ms', 'us', 'hz', 'ns']);
 const NS_PER_UNIT: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 
 export function expandProbes(ctx: CompileContext): void {
   const out: ExpandedProbe[] = [];
   for (const probe of ctx.program.probes) {
+    const errorsBefore = ctx.diagnostics.errorCount;
+    let expanded = 0;
+    let written = 0;
     for (const ap of probe.attachPoints) {
       if (ap.provider === '') continue; // the parser reported it
-      for (const e of expandOne(ctx, probe, ap)) out.push(e);
+      written++;
+      for (const e of expandOne(ctx, probe, ap)) {
+        out.push(e);
+        expanded++;
+      }
     }
+    // Wildcards that matched nothing leave a probe with no attach points: bpftrace reports the probe as a whole.
+    if (written > 0 && expanded === 0 && ctx.diagnostics.errorCount === errorsBefore) reportEmptyProbe(ctx, probe);
   }
   ctx.probes = out;
+}
+
+function reportEmptyProbe(ctx: CompileContext, probe: A.Probe): void {
+  const aps = probe.attachPoints;
+  const range = { ...aps[0]!.range, end: aps[aps.length - 1]!.range.end };
+  const policy = missingProbesPolicy(ctx);
+  if (policy === 'error') {
+    ctx.diagnostics.error("Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.", range);
+  } else if (policy === 'warn') {
+    ctx.diagnostics.warning('Probe has no valid attach points. It is being removed which may cause issues with program behavior.', range);
+  }
 }
 
 function substitute(ctx: CompileContext, part: string): string {
@@ -61,26 +83,58 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
       const kind = ap.provider;
       return [base(probe, ap, kind, { kind }, ProgType.RAW_TRACEPOINT, 'none')];
     }
+    case 'bench': {
+      const name = parts[0] ?? '';
+      if (name === '') {
+        d.error('bench probes must have a name', ap.range);
+        return [];
+      }
+      return [base(probe, ap, `bench:${name}`, { kind: 'bench', name }, ProgType.RAW_TRACEPOINT, 'none')];
+    }
+    case 'self': {
+      const [trigger, signal] = parts as [string, string];
+      if (trigger !== 'signal') {
+        d.error(`${trigger} is not a supported trigger`, ap.range);
+        return [];
+      }
+      if (!SELF_SIGNALS.has(signal)) {
+        d.error(`${signal} is not a supported signal`, ap.range);
+        return [];
+      }
+      return [base(probe, ap, `self:signal:${signal}`, { kind: 'self', signal }, ProgType.RAW_TRACEPOINT, 'none')];
+    }
+    case 'watchpoint':
+      return expandWatchpoint(ctx, probe, ap, parts);
+    case 'iter':
+      return expandIter(ctx, probe, ap, parts);
     case 'tracepoint':
       return expandTracepoint(ctx, probe, ap, parts);
     case 'rawtracepoint': {
       const name = parts[parts.length - 1] ?? '';
-      const module = parts.length === 2 ? parts[0] : undefined;
+      // Without a module (the older spelling) every module is searched, as with a wildcard.
+      const module = parts.length === 2 ? parts[0]! : '*';
       if (name === '') {
         d.error('rawtracepoint should be attached to a function', ap.range);
         return [];
       }
       const btf = safeBtf(ctx);
-      const names = hasWildcard(name) ? rawTracepointNames(ctx, name) : [name];
-      if (names.length === 0) {
-        d.error(`No matches for rawtracepoint ${name}.`, ap.range);
+      if (!btf) {
+        d.error("rawtracepoints require kernel BTF. Try using a 'tracepoint' instead.", ap.range);
         return [];
       }
-      return names.map((n) => {
+      const matches = rawTracepointMatches(btf, module, name);
+      if (matches.length === 0) {
+        // A module and name without wildcards is one attach point that is missing; wildcards just match nothing.
+        if (!hasWildcard(module) && !hasWildcard(name)) noMatches(ctx, ap, `No matches for rawtracepoint ${module}:${name}`);
+        return [];
+      }
+      return matches.map(({ module: m, name: n }) => {
+        // The probe keeps the spelling it was written with: `rawtracepoint:sys_enter` names no module.
+        const shown = parts.length === 2 ? `${m}:${n}` : n;
         const e: ExpandedProbe = {
-          ...base(probe, ap, `rawtracepoint:${module !== undefined ? `${module}:` : ''}${n}`, { kind: 'rawtracepoint', name: n, module, btf: false }, ProgType.RAW_TRACEPOINT, 'u64-array'),
+          ...base(probe, ap, `rawtracepoint:${shown}`, { kind: 'rawtracepoint', name: n, module: parts.length === 2 ? m : undefined, btf: false }, ProgType.RAW_TRACEPOINT, 'u64-array'),
         };
-        e.args = btf ? rawTracepointArgs(btf, n) : undefined;
+        e.args = rawTracepointArgs(btf, n);
         return e;
       });
     }
@@ -186,6 +240,57 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
   }
 }
 
+/** `iter:NAME`: a BPF iterator the kernel's BTF describes (`struct bpf_iter__NAME`, `bpf_iter_NAME`). */
+function expandIter(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const name = parts[0] ?? '';
+  if (name === '') {
+    d.error("iter should specify a iterator's name", ap.range);
+    return [];
+  }
+  if (parts.some(hasWildcard)) {
+    d.error('iter probe type does not support wildcards', ap.range);
+    return [];
+  }
+  if (parts.length > 1) {
+    d.error('Cannot pin iter probes: bpfkit runs the iterator once and does not pin its link', ap.range);
+    return [];
+  }
+  const btf = safeBtf(ctx);
+  if (btf && (!btf.findByName(`bpf_iter__${name}`, 'struct') || !btf.findByName(`bpf_iter_${name}`, 'func'))) {
+    d.error(`iter ${name} not available for your kernel version.`, ap.range);
+    return [];
+  }
+  return [
+    {
+      ...base(probe, ap, `iter:${name}`, { kind: 'iter', name }, ProgType.TRACING, 'none'),
+      expectedAttachType: AttachType.TRACE_ITER,
+      attachBtfName: `bpf_iter_${name}`,
+    },
+  ];
+}
+
+// The breakpoint kinds x86-64 debug registers offer (read alone is not one of them).
+const WATCHPOINT_MODES = ['rw', 'w', 'x'];
+
+/** `watchpoint:ADDR:LEN:MODE`, checked as bpftrace checks it. */
+function expandWatchpoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
+  const d = ctx.diagnostics;
+  const addr = integerValue(parts[0] ?? '');
+  const len = integerValue(parts[1] ?? '');
+  if ('error' in addr || 'error' in len) return []; // the parser reported it
+  const mode = [...(parts[2] ?? '')].sort().join('');
+  const before = d.errorCount;
+  if (addr.value === 0n) d.error('watchpoint must be attached to a non-zero address', ap.range);
+  if (![1n, 2n, 4n, 8n].includes(len.value)) d.error('watchpoint length must be one of (1,2,4,8)', ap.range);
+  if (mode === '' || /[^rwx]/.test(mode)) d.error('watchpoint mode must be combination of (r,w,x)', ap.range);
+  else if (/(.)\1/.test(mode)) d.error('watchpoint modes may not be duplicated', ap.range);
+  else if (!WATCHPOINT_MODES.includes(mode)) d.error(`invalid watchpoint mode: ${mode}`, ap.range, [`supported modes: ${WATCHPOINT_MODES.join(',')}`]);
+  if (d.errorCount !== before) return [];
+  const name = `watchpoint:0x${addr.value.toString(16)}:${len.value}:${mode}`;
+  return [base(probe, ap, name, { kind: 'watchpoint', address: addr.value, length: Number(len.value), mode }, ProgType.PERF_EVENT, 'pt_regs')];
+}
+
 /**
  * The binaries a user-space probe names: one file (a path, or a library or program name resolved through the
  * ld.so cache, -p's maps and PATH), every file matching a glob in the last path component, or with -p and an
@@ -249,18 +354,12 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-function readElf(ctx: CompileContext, ap: A.AttachPoint, path: string, what: string): ElfFile | undefined {
-  try {
-    return openElf(path);
-  } catch (err) {
-    ctx.diagnostics.error(`Cannot read ${what} of ${path}: ${(err as Error).message}`, ap.range);
-    return undefined;
-  }
-}
-
 /**
  * uprobe/uretprobe: `path:symbol`, `path:symbol+offset`, `path:address`, with globs on the path and the symbol;
- * a symbol glob also matches C++ names in demangled form (`ns::func*`), as bpftrace does.
+ * a symbol glob also matches C++ names in demangled form (`ns::func*`), as bpftrace does. Every site is
+ * resolved here, as bpftrace does before attaching: a symbol that is not in the binary is "No matches" (or a
+ * warning under missing_probes), and a site bpftrace would refuse (an address outside every symbol, an offset
+ * past the function's end, a function of unknown size without --unsafe) is an attach failure.
  */
 function expandUprobe(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, parts: string[]): ExpandedProbe[] {
   const d = ctx.diagnostics;
@@ -271,6 +370,7 @@ function expandUprobe(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, pa
   if (parts.length === 1) fn = parts[0] ?? '';
   let offset = 0n;
   let symbol: string | undefined = fn;
+  let address: bigint | undefined;
   const plus = fn.lastIndexOf('+');
   if (plus > 0) {
     offset = BigInt(fn.slice(plus + 1));
@@ -278,7 +378,7 @@ function expandUprobe(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, pa
     symbol = fn;
   }
   if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(fn)) {
-    offset = BigInt(fn);
+    address = BigInt(fn);
     symbol = undefined;
   }
   if (fn === '') {
@@ -286,42 +386,121 @@ function expandUprobe(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint, pa
     return [];
   }
   const wildPath = written === '' || /[*?[]/.test(written);
-  if (!wildPath && (symbol === undefined || !hasWildcard(symbol))) {
-    // One binary, one site: resolved at attach time, so that a missing symbol is an attach error as in bpftrace.
-    const path = written;
-    const name = `${ap.provider}:${path}:${fn}${plus > 0 ? `+${offset}` : ''}`;
-    return [base(probe, ap, name, { kind: 'uprobe', path, symbol, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs')];
-  }
+  const wildSymbol = symbol !== undefined && hasWildcard(symbol);
   const paths = userBinaries(ctx, ap, written, ap.provider);
   if (!paths) return [];
+  const unsafe = ctx.options.unsafe ?? false;
   const out: ExpandedProbe[] = [];
-  const re = symbol !== undefined ? globToRegExp(symbol) : undefined;
+  // A site bpftrace would refuse to attach was reported already; it is not also "No matches".
+  let refused = false;
+  const re = wildSymbol ? globToRegExp(symbol!) : undefined;
   for (const { path, shown } of paths) {
+    let elf: ElfFile | undefined;
+    try {
+      elf = openUprobeBinary(path).elf;
+    } catch (err) {
+      // With a wildcard path every candidate is tried; files that are not ELF simply have no functions.
+      if (wildPath) continue;
+      // An address in a file that is not ELF (a flat binary) has no symbols to check it against.
+      if (address === undefined) {
+        d.error(`Cannot read the symbols of ${path}: ${(err as Error).message}`, ap.range);
+        return [];
+      }
+    }
+    if (address !== undefined) {
+      const e = uprobeAtAddress(ctx, probe, ap, { elf, path, name: `${ap.provider}:${shown}:${fn}`, address, ret });
+      if (e === undefined) refused = true;
+      else out.push(e);
+      continue;
+    }
+    if (elf === undefined) continue;
     let names: string[];
-    if (re === undefined || symbol === undefined) names = [fn];
-    else if (!hasWildcard(symbol)) names = [symbol];
+    if (symbol === undefined) names = [];
+    else if (re === undefined) names = elf.symbol(symbol) !== undefined ? [symbol] : [];
     else {
-      const elf = readElf(ctx, ap, path, 'the symbols');
-      if (!elf) return [];
       const seen = new Set<string>();
-      names = [];
+      const found: string[] = [];
       for (const s of elf.symbols()) {
         if (s.section === 0 || (s.type !== 'func' && s.type !== 'ifunc') || seen.has(s.name)) continue;
         if (re.test(s.name) || (s.name.startsWith('_Z') && re.test(demangle(s.name) ?? ''))) {
           seen.add(s.name);
-          names.push(s.name);
+          found.push(s.name);
         }
       }
-      names.sort();
+      names = found.sort();
     }
     for (const n of names) {
-      const sym = symbol === undefined ? undefined : n;
       const name = `${ap.provider}:${shown}:${n}${plus > 0 ? `+${offset}` : ''}`;
-      out.push(base(probe, ap, name, { kind: 'uprobe', path, symbol: sym, offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs'));
+      const site = checkUprobeSite(elf, path, { symbol: n, offset }, unsafe);
+      if ('problem' in site) {
+        refused = true;
+        attachRefused(ctx, name, site.problem);
+        continue;
+      }
+      out.push(base(probe, ap, name, { kind: 'uprobe', path, symbol: site.symbol, offset: site.offset, pid: undefined, ret }, ProgType.KPROBE, 'pt_regs'));
     }
   }
-  if (out.length === 0) d.error(`No matches for ${ap.provider}:${written}:${fn}`, ap.range);
+  // A named function missing from a named binary is reported; wildcards that match nothing leave the probe
+  // without attach points, which the caller reports for the whole probe.
+  if (out.length === 0 && !refused && !wildPath && !wildSymbol && symbol !== undefined) {
+    noMatches(ctx, ap, `No matches for ${ap.provider} ${written}:${symbol}`);
+  }
   return out;
+}
+
+/**
+ * A uprobe on an address: bpftrace finds the symbol holding it and checks the site like a symbol's; a file
+ * without symbols (or an address in none) is refused unless --unsafe, which takes the address as a file
+ * offset unchecked. undefined when refused (already reported).
+ */
+function uprobeAtAddress(
+  ctx: CompileContext,
+  probe: A.Probe,
+  ap: A.AttachPoint,
+  at: { elf: ElfFile | undefined; path: string; name: string; address: bigint; ret: boolean },
+): ExpandedProbe | undefined {
+  const { elf, path, name, address, ret } = at;
+  const unsafe = ctx.options.unsafe ?? false;
+  const site = elf === undefined ? undefined : checkUprobeSite(elf, path, { address }, unsafe);
+  const target = (symbol: string | undefined, offset: bigint): AttachTarget => ({ kind: 'uprobe', path, symbol, offset, pid: undefined, ret });
+  if (site === undefined || 'problem' in site) {
+    if (!unsafe) {
+      attachRefused(ctx, name, site?.problem ?? `Could not resolve address: ${path}:0x${address.toString(16)}`);
+      return undefined;
+    }
+    ctx.diagnostics.warning(`Could not determine instruction boundary for ${name} (binary appears stripped). Misaligned probes can lead to tracee crashes!`);
+    return base(probe, ap, name, target(undefined, address), ProgType.KPROBE, 'pt_regs');
+  }
+  if (ret && site.offset !== 0n) {
+    attachRefused(ctx, name, `uretprobes cannot be attached at function offset. (address resolved to: ${site.symbol}+${site.offset})`);
+    return undefined;
+  }
+  return base(probe, ap, name, target(site.symbol, site.offset), ProgType.KPROBE, 'pt_regs');
+}
+
+/** config missing_probes: error (the default), warn or ignore. */
+function missingProbesPolicy(ctx: CompileContext): 'error' | 'warn' | 'ignore' {
+  const v = String(ctx.config.raw['missing_probes'] ?? 'error');
+  return v === 'warn' || v === 'ignore' ? v : 'error';
+}
+
+/** An attach point that matched nothing, reported (or not) as missing_probes says. */
+function noMatches(ctx: CompileContext, ap: A.AttachPoint, message: string): void {
+  const policy = missingProbesPolicy(ctx);
+  if (policy === 'error') ctx.diagnostics.error(`${message}.`, ap.range);
+  else if (policy === 'warn') ctx.diagnostics.warning(`${message}. Skipping.`, ap.range);
+}
+
+/** A probe bpftrace would fail to attach, reported in its words (no source location) as missing_probes says. */
+function attachRefused(ctx: CompileContext, name: string, problem: string): void {
+  const policy = missingProbesPolicy(ctx);
+  if (policy === 'error') {
+    ctx.diagnostics.error(problem);
+    ctx.diagnostics.error(`Unable to attach probe: ${name}. If this is expected, set the 'missing_probes' config variable to 'warn'.`);
+  } else if (policy === 'warn') {
+    ctx.diagnostics.warning(problem);
+    ctx.diagnostics.warning(`Unable to attach probe: ${name}. Skipping.`);
+  }
 }
 
 /**
@@ -412,19 +591,17 @@ function expandTracepoint(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint
     return [];
   }
   if (matches.length === 0) {
-    // config missing_probes: error (default), warn, or ignore, as in bpftrace.
-    const policy = String(ctx.config.raw['missing_probes'] ?? 'error');
+    // Wildcards that match nothing leave the probe without this attach point (reported for the whole probe);
+    // a named tracepoint that is missing is reported here, under config missing_probes.
+    if (hasWildcard(category) || hasWildcard(event)) return [];
+    const policy = missingProbesPolicy(ctx);
     if (policy === 'ignore') return [];
     if (policy === 'warn') {
       d.warning(`No matches for tracepoint ${category}:${event}. Skipping.`, ap.range);
       return [];
     }
-    const hints: string[] = [];
-    if (!hasWildcard(category) && !hasWildcard(event)) {
-      const near = nearTracepoints(catalog, category, event);
-      if (near.length > 0) hints.push(`Did you mean: ${near.join(', ')}?`);
-    }
-    d.error(`No matches for tracepoint ${category}:${event}.`, ap.range, hints);
+    const near = nearTracepoints(catalog, category, event);
+    d.error(`No matches for tracepoint ${category}:${event}.`, ap.range, near.length > 0 ? [`Did you mean: ${near.join(', ')}?`] : []);
     return [];
   }
   matches = matches.slice();
@@ -472,10 +649,7 @@ export function tracepointArgs(category: string, fields: readonly EventField[], 
       type = { kind: 'array', element: int(intBits(elem), f.signed), length: n };
     } else if (f.type.includes('*')) {
       userPointer = category === 'syscalls';
-      // `struct __kernel_timespec *`: point at the struct from BTF when there is one, so its fields can be read.
-      const named = /^(?:const\s+)?(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\*$/.exec(f.type.trim());
-      const pointee = named && btf ? cStructByName(btf, `${named[1]} ${named[2]}`) : undefined;
-      type = pointer(pointee ?? (isChar ? int(8, true) : int(8, false)), userPointer);
+      type = fieldPointer(f.type, userPointer, btf);
     } else {
       type = int(intBits(f.size), f.signed);
     }
@@ -484,22 +658,60 @@ export function tracepointArgs(category: string, fields: readonly EventField[], 
   return out;
 }
 
+// Integer spellings of tracepoint formats, by width and sign; anything else a pointer points at reads as bytes.
+const FIELD_INTS: Readonly<Record<string, readonly [IntBits, boolean]>> = {
+  char: [8, true], 'signed char': [8, true], 'unsigned char': [8, false], u8: [8, false], s8: [8, true], __u8: [8, false], __s8: [8, true],
+  short: [16, true], 'unsigned short': [16, false], u16: [16, false], s16: [16, true], __u16: [16, false], __s16: [16, true],
+  int: [32, true], 'unsigned int': [32, false], unsigned: [32, false], u32: [32, false], s32: [32, true], __u32: [32, false], __s32: [32, true],
+  pid_t: [32, true], uid_t: [32, false], gid_t: [32, false], key_serial_t: [32, true], clockid_t: [32, true], timer_t: [32, true],
+  long: [64, true], 'unsigned long': [64, false], 'long long': [64, true], 'unsigned long long': [64, false],
+  u64: [64, false], s64: [64, true], __u64: [64, false], __s64: [64, true], size_t: [64, false], loff_t: [64, true],
+  off_t: [64, true], time_t: [64, true], aio_context_t: [64, false], umode_t: [16, false], qid_t: [32, false],
+};
+
+/**
+ * A format's pointer type, every level of it: `const char *const * argv` is a pointer to pointers to char, so
+ * `args.argv[1]` reads a pointer and str() of it reads the string. Syscall arguments point into user memory at
+ * every level; struct and union pointees come from BTF so their fields can be read.
+ */
+function fieldPointer(written: string, user: boolean, btf?: Btf): SizedType {
+  const depth = (written.match(/\*/g) ?? []).length;
+  const base = written.replace(/\*/g, ' ').replace(/\b(const|volatile|__user|__restrict|restrict)\b/g, ' ').replace(/\s+/g, ' ').trim();
+  const named = /^(struct|union) ([A-Za-z_][A-Za-z0-9_]*)$/.exec(base);
+  const int8 = /\bchar\b/.test(base) ? int(8, true) : int(8, false);
+  const known = FIELD_INTS[base];
+  let t: SizedType = (named && btf ? cStructByName(btf, `${named[1]} ${named[2]}`) : undefined) ?? (known ? int(known[0], known[1]) : int8);
+  for (let i = 0; i < depth; i++) t = pointer(t, user);
+  return t;
+}
+
 function intBits(size: number): IntBits {
   return size === 1 ? 8 : size === 2 ? 16 : size === 4 ? 32 : 64;
 }
 
-function rawTracepointNames(ctx: CompileContext, pattern: string): string[] {
-  const btf = safeBtf(ctx);
-  if (!btf) return [];
-  const re = globRe(`btf_trace_${pattern}`);
-  const out: string[] = [];
-  // Walk typedef names lazily: Btf exposes lookups by name only, so wildcard raw tracepoints use the tracefs list.
-  const catalog = ctx.options.tracepoints;
-  if (!catalog) return out;
-  for (const c of catalog.categories()) {
-    for (const e of catalog.events(c)) if (re.test(`btf_trace_${e}`) && btf.findByName(`btf_trace_${e}`, 'typedef')) out.push(e);
+/**
+ * Raw tracepoints by module and name globs, from the `btf_trace_<name>` typedefs of vmlinux BTF. Module BTF
+ * is split BTF whose tracepoints the kernel attaches by name alone, so modules list theirs the same way.
+ */
+function rawTracepointMatches(btf: Btf, module: string, name: string): { module: string; name: string }[] {
+  const moduleRe = globRe(module);
+  const nameRe = globRe(name);
+  const out: { module: string; name: string }[] = [];
+  if (moduleRe.test('vmlinux')) for (const n of btf.rawTracepointNames()) if (nameRe.test(n)) out.push({ module: 'vmlinux', name: n });
+  let modules: string[] = [];
+  try {
+    modules = listModuleBtf().filter((m) => m !== 'vmlinux' && moduleRe.test(m));
+  } catch {
+    modules = [];
   }
-  return [...new Set(out)].sort();
+  for (const m of modules) {
+    try {
+      for (const n of loadModuleBtf(m, btf).rawTracepointNames()) if (nameRe.test(n)) out.push({ module: m, name: n });
+    } catch {
+      // A module whose BTF cannot be read offers no raw tracepoints.
+    }
+  }
+  return out;
 }
 
 /** rawtracepoint args from BTF: each parameter is one u64 slot of the context. */

@@ -18,8 +18,22 @@ import {
   type EventDef,
   type MapDef,
 } from '../codegen/artifact.js';
-import { I64, U64, isAggregation, promote, roundUp, sizeOf, structLayout, tuple, type SizedType } from '../types.js';
+import { I64, U64, isAggregation, promote, roundUp, sizeOf, structLayout, tuple, widen, type SizedType } from '../types.js';
 import type { CompileContext } from './context.js';
+import { sourceSite, type SourceSite } from '../diagnostics.js';
+
+/** The map types a declaration can name (bpftrace's). */
+export const DECLARED_MAP_TYPES: Readonly<Record<string, MapDef['type']>> = {
+  hash: MapType.HASH,
+  lruhash: MapType.LRU_HASH,
+  percpuhash: MapType.PERCPU_HASH,
+  percpulruhash: MapType.LRU_PERCPU_HASH,
+};
+
+/** A node's range, then the macro calls it was expanded from (innermost first). */
+export function sourceSites(ctx: CompileContext, node: Node): SourceSite[] {
+  return [node.range, ...(ctx.expansions.get(node) ?? [])].map(sourceSite);
+}
 
 /** Bytes of a map's key before any hist bucket (keyless maps use a u64 0). */
 export function keyBytes(keys: readonly SizedType[]): number {
@@ -36,6 +50,8 @@ export function allocateResources(ctx: CompileContext): void {
   const maps: MapDef[] = [];
   const maxEntries = Math.max(1, ctx.config.maxMapKeys);
   const names = [...ctx.types.mapValues.keys()].sort();
+  const decls = new Map<string, A.MapDecl>();
+  for (const item of ctx.program.items) if (item.kind === 'MapDecl') decls.set(item.name, item);
   for (const name of names) {
     const value = ctx.types.mapValues.get(name)!;
     const keys = ctx.types.mapKeys.get(name) ?? [];
@@ -51,12 +67,17 @@ export function allocateResources(ctx: CompileContext): void {
     } else if (agg !== 'value') {
       type = MapType.PERCPU_HASH;
     }
+    // `let @m = lruhash(100);` picks the kernel map type and its size.
+    const decl = decls.get(name);
+    const declared = decl === undefined ? undefined : DECLARED_MAP_TYPES[decl.mapType];
+    if (declared !== undefined) type = declared;
     maps.push({
       name,
       type,
       keySize,
       valueSize,
-      maxEntries: keys.length === 0 && agg !== 'hist' && agg !== 'lhist' && agg !== 'tseries' ? 1 : maxEntries,
+      maxEntries:
+        decl !== undefined ? Math.max(1, Number(decl.maxEntries)) : keys.length === 0 && agg !== 'hist' && agg !== 'lhist' && agg !== 'tseries' ? 1 : maxEntries,
       user: { name, keyTypes: keys, keyBytes: kb, valueType: value, aggregation: agg },
     });
   }
@@ -115,7 +136,7 @@ export function typeAcross(ctx: CompileContext, n: Node): SizedType {
 /** Wire type for a value: integers travel as 64-bit, as bpftrace's printf does; structs as records. */
 function wireType(t: SizedType, ctx?: CompileContext): SizedType {
   if (t.kind === 'cstruct' && ctx) return recordOf(ctx, t);
-  if (t.kind === 'int') return { kind: 'int', bits: 64, signed: t.signed };
+  if (t.kind === 'int') return widen(t);
   if (t.kind === 'bool') return t;
   return t;
 }
@@ -140,8 +161,8 @@ function eventFor(ctx: CompileContext, c: A.Call, id: number): EventDef | undefi
       if (fmt?.kind !== 'StringLiteral') return undefined;
       const types = args.slice(1).map((a) => wireType(typeAcross(ctx, a), ctx));
       const layout = eventLayout(types);
-      const pos = c.range.file.position(c.range.start);
-      return { id, kind: c.name, format: fmt.value, args: layout.args, size: layout.size, location: `${c.range.file.name}:${pos.line}:${pos.col}` };
+      const locations = c.name === 'errorf' || c.name === 'warnf' ? sourceSites(ctx, c) : [];
+      return { id, kind: c.name, format: fmt.value, args: layout.args, size: layout.size, locations };
     }
     case 'print': {
       const a = args[0];

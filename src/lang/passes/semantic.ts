@@ -19,9 +19,13 @@ import {
   string,
   tuple,
   typeName,
+  widen,
+  type EnumInfo,
   type SizedType,
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
+import { DECLARED_MAP_TYPES } from './resources.js';
+import { MapType } from '../../sys/uapi.js';
 import { cStructByName } from '../btf-types.js';
 import { parseIpAddress } from '../inet.js';
 import { editDistance } from '../../btf/index.js';
@@ -30,18 +34,27 @@ import { editDistance } from '../../btf/index.js';
 const FIELD_HINT_MAX = 12;
 import { kernelSymbols } from '../../symbols/kallsyms.js';
 import { statSync } from 'node:fs';
+import { openElf } from '../../elf/index.js';
 
 /** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
 const IDENT_BUILTINS = new Set([
   'comm', 'cpu', 'ncpus', 'cgroup', 'curtask', 'elapsed', 'func', 'gid', 'uid', 'jiffies', 'probe', 'rand', 'retval',
-  'cpid', 'usermode', 'numaid', 'username',
+  'cpid', 'usermode', 'numaid', 'username', 'probetype', 'config',
 ]);
 
 /** The builtin's name whether written `comm`, `__builtin_comm` or as a parser builtin. */
 export function builtinName(e: A.Expression): string | undefined {
   if (e.kind === 'Builtin') return e.name.startsWith('__builtin_') ? e.name.slice('__builtin_'.length) : e.name;
   if (e.kind === 'Identifier' && IDENT_BUILTINS.has(e.name)) return e.name;
+  if (e.kind === 'Identifier' && e.name.startsWith('__builtin_') && IDENT_BUILTINS.has(e.name.slice('__builtin_'.length))) {
+    return e.name.slice('__builtin_'.length);
+  }
   return undefined;
+}
+
+/** bpftrace's name for a probe's type (the probetype builtin). */
+export function probeTypeName(kind: string): string {
+  return kind === 'begin' || kind === 'end' ? 'special' : kind;
 }
 
 const AGGREGATIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'stats', 'hist', 'lhist', 'tseries']);
@@ -57,6 +70,75 @@ export function analyseTypes(ctx: CompileContext): void {
     before = now;
   }
   runAll(ctx, true);
+  checkMapDecls(ctx);
+  checkNamedOptions(ctx);
+}
+
+const optionsByCompile = new WeakMap<CompileContext, Map<string, string>>();
+
+/** The getopt() names the script reads, with their descriptions, in script order. */
+function declaredOptions(ctx: CompileContext): Map<string, string> {
+  let m = optionsByCompile.get(ctx);
+  if (!m) {
+    m = new Map();
+    optionsByCompile.set(ctx, m);
+  }
+  return m;
+}
+
+/** `-- --name=value` options: each must be one the script reads; `--help` lists them. */
+function checkNamedOptions(ctx: CompileContext): void {
+  const given = Object.keys(ctx.options.named ?? {});
+  const expected = declaredOptions(ctx);
+  const unexpected = given.filter((n) => !expected.has(n));
+  if (unexpected.length === 0) return;
+  const help = unexpected.includes('help');
+  const list = [...expected].map(([n, d]) => (help && d !== '' ? `--${n}: ${d}` : `--${n}`));
+  const hint = expected.size === 0 ? 'no custom program options defined.' : `expected program options:${help ? `\n${list.join('\n')}` : ` ${list.join(': ')}`}`;
+  const others = unexpected.filter((n) => n !== 'help');
+  const message = others.length > 0 ? `unexpected program command line options: ${others.map((n) => `--${n}`).join(', ')}` : 'the program takes these options (--help)';
+  ctx.diagnostics.error(message, undefined, [hint]);
+}
+
+/** A command-line value as the default's type takes it: undefined when it does not parse. */
+function parseOptionValue(kind: 'int' | 'bool' | 'string', raw: string): bigint | boolean | string | undefined {
+  if (kind === 'string') return raw;
+  if (kind === 'bool') {
+    const v = raw.toLowerCase();
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    return undefined;
+  }
+  const m = /^(-?)(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(raw);
+  if (!m) return undefined;
+  const digits = m[2]!;
+  const n = digits.startsWith('0x') ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const v = m[1] === '-' ? -n : n;
+  return v >= -(2n ** 63n) && v < 2n ** 64n ? v : undefined;
+}
+
+/** `let @m = hash(n);`: a known map type that suits the values stored, and a map the script uses. */
+function checkMapDecls(ctx: CompileContext): void {
+  for (const item of ctx.program.items) {
+    if (item.kind !== 'MapDecl') continue;
+    const declared = DECLARED_MAP_TYPES[item.mapType];
+    if (declared === undefined) {
+      ctx.diagnostics.error(`Invalid bpf map type: ${item.mapType}`, item.range, [`Valid map types: ${Object.keys(DECLARED_MAP_TYPES).join(', ')}`]);
+      continue;
+    }
+    const value = ctx.types.mapValues.get(item.name);
+    if (value === undefined) {
+      ctx.diagnostics.warning(`Unused map: ${item.name}`, item.range);
+      continue;
+    }
+    const perCpu = declared === MapType.PERCPU_HASH || declared === MapType.LRU_PERCPU_HASH;
+    if (perCpu !== isAggregation(value)) {
+      ctx.diagnostics.error(
+        `Incompatible map types. Type from declaration: ${item.mapType}. Type from value/key type: ${isAggregation(value) ? 'percpuhash' : 'hash'}`,
+        item.range,
+      );
+    }
+  }
 }
 
 function runAll(ctx: CompileContext, report: boolean): void {
@@ -73,6 +155,8 @@ class Analyser {
   private loopDepth = 0;
   private readonly renames = new Map<string, string>();
   private loopCounter = 0;
+  private readonly scopes: Map<string, string>[] = [new Map()];
+  private declCounter = 0;
 
   constructor(
     private readonly ctx: CompileContext,
@@ -108,7 +192,25 @@ class Analyser {
   }
 
   private block(b: A.BlockExpr): SizedType {
-    for (const s of b.statements) this.stmt(s);
+    this.scopes.push(new Map());
+    try {
+      return this.blockIn(b);
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private blockIn(b: A.BlockExpr): SizedType {
+    let ended = false;
+    for (const s of b.statements) {
+      if (ended) {
+        if (this.report) this.ctx.diagnostics.warning('Unreachable statement', s.range);
+        ended = false;
+      }
+      this.stmt(s);
+      ended = endsControl(s);
+    }
+    if (ended && b.tail && this.report) this.ctx.diagnostics.warning('Unreachable statement', b.tail.range);
     return this.set(b, b.tail ? this.expr(b.tail) : VOID);
   }
 
@@ -120,9 +222,11 @@ class Analyser {
       case 'Discard':
         this.expr(s.expr);
         return;
-      case 'VarDecl':
-        if (!this.vars.has(s.variable.name)) this.vars.set(s.variable.name, NONE);
+      case 'VarDecl': {
+        const k = this.declare(s.variable);
+        if (!this.vars.has(k)) this.vars.set(k, NONE);
         return;
+      }
       case 'Assignment':
         this.assignment(s);
         return;
@@ -133,7 +237,7 @@ class Analyser {
         this.loopDepth--;
         return;
       case 'Unroll': {
-        const n = s.count.kind === 'IntegerLiteral' ? Number(s.count.value) : -1;
+        const n = this.literal(s.count) ?? -1;
         if (n < 0) this.error('unroll count must be an integer literal', s.count);
         else if (n > 100) this.error('unroll maximum value is 100', s.count);
         else if (n < 1) this.error('unroll minimum value is 1', s.count);
@@ -184,14 +288,33 @@ class Analyser {
         this.loopDepth--;
   }
 
-  /** The slot a variable node refers to: its name, or the loop-scoped name inside a for loop. */
+  /**
+   * `let $x` declares a variable of its block (it shadows one outside and ends with the block): a slot of its own.
+   * Variables first assigned without `let` belong to the whole probe, as they did before blocks had scopes.
+   */
+  private declare(v: A.Variable): string {
+    const k = `${v.name}%${this.declCounter++}`;
+    this.scopes[this.scopes.length - 1]!.set(v.name, k);
+    this.ctx.types.varKeys.set(v, k);
+    return k;
+  }
+
+  /** The slot a variable node refers to: a `let` in scope, the loop-scoped name inside a for loop, or its name. */
   private key(v: A.Variable): string {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const declared = this.scopes[i]!.get(v.name);
+      if (declared !== undefined) {
+        this.ctx.types.varKeys.set(v, declared);
+        return declared;
+      }
+    }
     const k = this.renames.get(v.name) ?? v.name;
     this.ctx.types.varKeys.set(v, k);
     return k;
   }
 
   private assignment(s: A.Assignment): void {
+    if (s.target.kind === 'VarDecl') this.declare(s.target.variable);
     const target = s.target.kind === 'VarDecl' ? s.target.variable : s.target;
     if (s.op !== '=') {
       // `x += e` is `x = x + e`; the current type must be an integer.
@@ -204,6 +327,20 @@ class Analyser {
       if (cur.kind !== 'int' && cur.kind !== 'none') this.error(`Type mismatch for '${s.op}': ${typeName(cur)} is not an integer`, s);
       const r = arith(cur.kind === 'int' ? cur : I64, v.kind === 'int' ? v : I64);
       this.store(target, r, s);
+      return;
+    }
+    if (s.value.kind === 'BlockExpr' && s.value.tail?.kind === 'Call' && AGGREGATIONS.has(s.value.tail.name)) {
+      // `@m = { let $a = 100; avg($a) }`: the block's statements, then the aggregation it ends in.
+      const b = s.value;
+      const call = b.tail as A.Call;
+      this.scopes.push(new Map());
+      for (const st of b.statements) this.stmt(st);
+      if (target.kind === 'Variable') this.error(`${call.name}() must be assigned directly to a map`, call);
+      const agg = this.aggregation(call);
+      this.scopes.pop();
+      if (target.kind !== 'Variable') this.storeMap(target, agg, call);
+      this.set(b, agg);
+      this.set(target, agg);
       return;
     }
     if (s.value.kind === 'Call' && AGGREGATIONS.has(s.value.name)) {
@@ -292,8 +429,11 @@ class Analyser {
       const k = target.key;
       keys = k.kind === 'Tuple' ? k.elements.map((e) => this.keyPart(e)) : [this.keyPart(k)];
       // `@m[$t]` with a tuple $t is the same key as `@m[a, b]`.
-      if (keys.length === 1 && keys[0]!.kind === 'tuple') keys = [...keys[0]!.elements].map((t) => (t.kind === 'int' ? int(64, t.signed) : t));
-      this.set(target.key, keys.length === 1 ? keys[0]! : tuple(keys));
+      // (The tuple value keeps its own type; code generation converts it to the key's.)
+      const flattened = keys.length === 1 && keys[0]!.kind === 'tuple';
+      if (flattened) keys = [...(keys[0] as Extract<SizedType, { kind: 'tuple' }>).elements].map((t) => (t.kind === 'int' ? widen(t) : t));
+      // An integer key keeps its own type (a cast's width decides its sign extension); it is stored as 64-bit.
+      else if (keys.length !== 1 || keys[0]!.kind !== 'int') this.set(target.key, keys.length === 1 ? keys[0]! : tuple(keys));
     }
     const cur = this.ctx.types.mapKeys.get(name);
     if (cur === undefined) {
@@ -317,7 +457,7 @@ class Analyser {
       this.error(`${typeName(t)} cannot be used as a map key`, e);
     }
     // Integers in keys are stored as 64-bit, as bpftrace does.
-    if (t.kind === 'int') return int(64, t.signed);
+    if (t.kind === 'int') return widen(t);
     if (t.kind === 'bool') return t;
     return t;
   }
@@ -342,7 +482,9 @@ class Analyser {
           const v = this.constant(e.name, 0);
           if (v !== undefined) {
             this.ctx.types.constants.set(e, v);
-            return I64;
+            // An enumerator has its enum's type, so that printing shows its name.
+            const en = this.enumOf(e.name);
+            return en ? { kind: 'int', bits: 64, signed: true, enumType: en } : I64;
           }
         }
         if (e.kind === 'Identifier') this.error(`Unknown identifier: '${e.name}'`, e);
@@ -443,6 +585,20 @@ class Analyser {
         }
         if (t.kind === 'pointer') return this.inSpace(t.pointee, t.userSpace);
         if (t.kind === 'string') return int(8, true);
+        if (t.kind === 'tuple') {
+          // `$t[1 + 1]`: a tuple index must be known when compiling.
+          const k = constantValue(e.index);
+          if (k === undefined) {
+            this.error('Tuple index must be a constant integer expression', e.index);
+            return NONE;
+          }
+          if (k < 0n || k >= BigInt(t.elements.length)) {
+            this.error(`Invalid tuple index: ${k}. Found ${t.elements.length} elements in tuple.`, e);
+            return NONE;
+          }
+          this.ctx.types.constants.set(e.index, k);
+          return t.elements[Number(k)]!;
+        }
         this.error(`The array index operator [] can not be used on expressions of type '${typeName(t)}'`, e);
         return NONE;
       }
@@ -462,6 +618,11 @@ class Analyser {
           // A pointer cast to another keeps its address space; an integer cast to a pointer in a user-space
           // probe points into the traced process.
           if (pt) return pointer(pt, from.kind === 'pointer' ? from.userSpace : this.inUserProbe());
+        }
+        if (ty?.kind === 'RecordType' && ty.keyword === 'enum') {
+          // `(enum Foo)x`: the integer, printed by the enumerator's name when it has one.
+          const en = this.enumNamed(`enum ${ty.name}`);
+          if (en && (from.kind === 'int' || from.kind === 'none')) return { kind: 'int', bits: 64, signed: from.kind === 'int' ? from.signed : true, enumType: en };
         }
         if (ty?.kind === 'NamedType') {
           const m = /^(u?)int(8|16|32|64)$/.exec(ty.name);
@@ -487,10 +648,12 @@ class Analyser {
         return p;
       }
       case 'IfExpr': {
+        // `if` is a value when both branches end in one (`print(if ($x) { 1 } else { 2 })`).
         this.expr(e.cond);
-        this.block(e.then);
-        if (e.otherwise) this.expr(e.otherwise);
-        return VOID;
+        const a = this.block(e.then);
+        const b = e.otherwise ? this.expr(e.otherwise) : VOID;
+        if (!e.otherwise || a.kind === 'void' || b.kind === 'void' || a.kind === 'none' || b.kind === 'none') return VOID;
+        return promote(a, b) ?? VOID;
       }
       case 'BlockExpr':
         return this.block(e);
@@ -578,6 +741,11 @@ class Analyser {
         return I64;
       case 'usermode':
         return int(8, false);
+      case 'probetype':
+        return string(Buffer.byteLength(probeTypeName(this.ep.target.kind)) + 1);
+      case 'config':
+        // Only its fields are values (`config().max_strlen`), folded by field().
+        return { kind: 'record', name: 'config', fields: [] };
       case 'username':
         return { kind: 'username' };
       case 'args': {
@@ -585,10 +753,19 @@ class Analyser {
           this.error(`The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (${this.ep.target.kind} used here)`, e);
           return NONE;
         }
-        return { kind: 'record', name: argsStructName(this.ep), fields: this.ep.args.map((f) => ({ name: f.name, type: f.type })) };
+        // Pointer fields of syscall tracepoints point into the calling process.
+        const fields = this.ep.args.map((f) => ({ name: f.name, type: f.userPointer && f.type.kind === 'pointer' ? pointer(f.type.pointee, true) : f.type }));
+        return { kind: 'record', name: argsStructName(this.ep), fields };
       }
-      case 'ctx':
+      case 'ctx': {
+        // iter probes (added by the probe-handling helper): ctx points to the iterator's `struct bpf_iter__<name>`.
+        if (this.ep.target.kind === 'iter') {
+          const btf = this.ctx.btf();
+          const it = btf ? cStructByName(btf, `struct bpf_iter__${this.ep.target.name}`) : undefined;
+          if (it) return pointer(it);
+        }
         return U64;
+      }
       case 'kstack':
         return { kind: 'stack', user: false, mode: this.ctx.config.stackMode, depth: 127 };
       case 'ustack':
@@ -612,6 +789,55 @@ class Analyser {
         this.error(`Unknown builtin: '${name}'`, e);
         return NONE;
     }
+  }
+
+  /** The text of `$N`, or of `$N + k` for a string parameter (pointer arithmetic on it), or undefined. */
+  private positionalText(e: A.Expression): string | undefined {
+    if (e.kind === 'PositionalParameter') return this.ctx.options.positional?.[e.index - 1] ?? '';
+    if (e.kind === 'Binary' && e.op === '+' && e.left.kind === 'PositionalParameter' && e.right.kind === 'IntegerLiteral') {
+      const v = this.ctx.options.positional?.[e.left.index - 1] ?? '';
+      if (/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) return undefined;
+      return Buffer.from(v).subarray(Number(e.right.value)).toString();
+    }
+    return undefined;
+  }
+
+  /** The script's enums (then the kernel's, from BTF) with their enumerators' values, computed once. */
+  private scriptEnums(): EnumInfo[] {
+    const cached = scriptEnumCache.get(this.ctx);
+    if (cached) return cached;
+    const out: EnumInfo[] = [];
+    for (const c of this.ctx.program.c) {
+      if (c.kind !== 'CDefinition' || c.decl.kind !== 'enum') continue;
+      const enumerators = c.decl.enumerators.map((en) => ({ name: en.name, value: String(this.constant(en.name, 0) ?? 0n) }));
+      out.push({ name: c.decl.name === undefined ? undefined : `enum ${c.decl.name}`, enumerators });
+    }
+    scriptEnumCache.set(this.ctx, out);
+    return out;
+  }
+
+  /** The enum an enumerator name belongs to: the script's first, else the kernel's. */
+  private enumOf(name: string): EnumInfo | undefined {
+    const own = this.scriptEnums().find((e) => e.enumerators.some((x) => x.name === name));
+    if (own) return own;
+    if (this.ctx.program.c.some((c) => c.kind === 'CPreprocessor' && c.define?.name === name)) return undefined;
+    const hit = this.ctx.btf()?.findEnumerators(name)[0];
+    return hit ? this.btfEnum(hit.typeId) : undefined;
+  }
+
+  /** `enum Foo` by name: the script's, else the kernel's. */
+  private enumNamed(name: string): EnumInfo | undefined {
+    const own = this.scriptEnums().find((e) => e.name === name);
+    if (own) return own;
+    const btf = this.ctx.btf();
+    const t = btf?.findByName(name.replace(/^enum /, ''), 'enum') ?? btf?.findByName(name.replace(/^enum /, ''), 'enum64');
+    return t ? this.btfEnum(t.id) : undefined;
+  }
+
+  private btfEnum(id: number): EnumInfo | undefined {
+    const t = this.ctx.btf()?.typeById(id);
+    if (!t || (t.kind !== 'enum' && t.kind !== 'enum64')) return undefined;
+    return { name: t.name ? `enum ${t.name}` : undefined, enumerators: t.values.map((v) => ({ name: v.name, value: String(v.value) })) };
   }
 
   /** A name's value from `#define NAME value` in the preamble or a kernel enum (BTF). */
@@ -698,8 +924,8 @@ class Analyser {
 
   /** `(int8[8])x`, `(int8[])x`: an integer or string value's bytes seen as an array of integers. */
   private arrayCast(e: A.Cast, ty: A.ArrayType, from: SizedType): SizedType {
-    const elem = this.cType(ty.element);
-    if (!elem || elem.kind !== 'int' || !(from.kind === 'int' || from.kind === 'string')) {
+    const elem = ty.element.kind === 'NamedType' && ty.element.name === 'bool' ? BOOL : this.cType(ty.element);
+    if (!elem || (elem.kind !== 'int' && elem.kind !== 'bool') || !(from.kind === 'int' || from.kind === 'string')) {
       this.error(`Cannot cast from "${typeName(from)}" to "${describeType(e.type)}"`, e);
       return NONE;
     }
@@ -746,7 +972,37 @@ class Analyser {
     return [`${st.name} has the fields, nearest first: ${shown.join(', ')}${more}`];
   }
 
+  /** `config().max_strlen`: a config value, known when compiling. */
+  private configField(e: A.FieldAccess): SizedType {
+    const c = this.ctx.config;
+    const known: Record<string, string | number | boolean> = {
+      ...CONFIG_DEFAULTS,
+      ...c.raw,
+      max_strlen: c.maxStrlen,
+      stack_mode: c.stackMode,
+      print_maps_on_exit: c.printMapsOnExit,
+      max_map_keys: c.maxMapKeys,
+      perf_rb_pages: c.perfRbPages,
+    };
+    const name = e.field.toLowerCase().replace(/^bpftrace_/, '');
+    const v = known[name];
+    if (v === undefined) {
+      this.error(`Unknown config variable: ${e.field}`, e);
+      return NONE;
+    }
+    if (typeof v === 'string') {
+      this.ctx.types.stringConstants.set(e, v);
+      return string(Buffer.byteLength(v) + 1);
+    }
+    this.ctx.types.constants.set(e, typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v));
+    return typeof v === 'boolean' ? BOOL : I64;
+  }
+
   private field(e: A.FieldAccess): SizedType {
+    if (builtinName(e.object) === 'config') {
+      this.expr(e.object);
+      return this.configField(e);
+    }
     const t = this.expr(e.object);
     const st = t.kind === 'pointer' && t.pointee.kind === 'cstruct' ? t.pointee : t.kind === 'cstruct' ? t : undefined;
     if (st) {
@@ -784,6 +1040,7 @@ class Analyser {
       case '>':
       case '<=':
       case '>=': {
+        if (l.kind === 'buffer' && r.kind === 'buffer' && (e.op === '==' || e.op === '!=')) return BOOL;
         if (l.kind === 'array' && r.kind === 'array' && (e.op === '==' || e.op === '!=')) {
           if (typeName(l) !== typeName(r)) this.error(`Type mismatch for '${e.op}': comparing ${typeName(l)} with ${typeName(r)}`, e);
           return BOOL;
@@ -798,6 +1055,7 @@ class Analyser {
         return BOOL;
       }
       default: {
+        if (e.op === '+' && e.left.kind === 'PositionalParameter' && l.kind === 'string' && r.kind === 'int') return l;
         if (!isScalar(l) || !isScalar(r)) {
           if (l.kind !== 'none' && r.kind !== 'none') this.error(`The ${e.op} operator can not be used on expressions of types ${typeName(l)}, ${typeName(r)}`, e);
           return NONE;
@@ -991,6 +1249,14 @@ class Analyser {
       }
       case 'str': {
         if (!this.nargs(c, 1, 2)) return NONE;
+        // `str($1)` is the parameter's text, a number's digits included; `str($1 + 1)` drops its first character.
+        const text = this.positionalText(args[0]!);
+        if (text !== undefined) {
+          this.expr(args[0]!);
+          this.ctx.types.stringConstants.set(c, text);
+          const n = args[1] ? this.literal(args[1]) : undefined;
+          return string(Math.max(1, Math.min(Buffer.byteLength(text) + 1, this.ctx.config.maxStrlen, n !== undefined && n >= 0 ? n : Infinity)));
+        }
         const t = this.expr(args[0]!);
         if (t.kind !== 'pointer' && t.kind !== 'int' && t.kind !== 'string') {
           this.error(`str() expects a string, integer or a pointer type as first argument (${typeName(t)} provided)`, c);
@@ -1019,6 +1285,7 @@ class Analyser {
           return I64;
         }
         if (!this.ctx.types.mapValues.has(m.name)) this.error(`Undefined map: ${m.name}`, m);
+        else if ((this.ctx.types.mapKeys.get(m.name) ?? []).length === 0) this.error('call to len() expects a map with explicit keys (non-scalar map)', c);
         this.set(m, this.ctx.types.mapValues.get(m.name) ?? NONE);
         return I64;
       }
@@ -1117,9 +1384,33 @@ class Analyser {
           return NONE;
         }
         this.set(name, string(Buffer.byteLength(name.value) + 1));
-        if (!args[1]) return BOOL;
-        const d = this.expr(args[1]);
-        return d.kind === 'int' ? I64 : d;
+        const description = args[2]?.kind === 'StringLiteral' ? args[2].value : '';
+        if (this.report) declaredOptions(this.ctx).set(name.value, description);
+        const given = this.ctx.options.named?.[name.value];
+        const d = args[1] ? this.expr(args[1]) : BOOL;
+        // The option's value is folded into the program: a constant, or for strings the text itself.
+        const kind = d.kind === 'int' ? 'int' : d.kind === 'bool' ? 'bool' : d.kind === 'string' ? 'string' : undefined;
+        if (kind === undefined) {
+          this.error(`getopt() default value must be an integer, boolean or string (${typeName(d)} provided)`, c);
+          return NONE;
+        }
+        if (given === undefined) {
+          if (!args[1]) this.ctx.types.constants.set(c, 0n);
+          else if (kind === 'string' && args[1].kind !== 'StringLiteral') this.error('getopt() expects a string literal as the default value', c);
+          return kind === 'int' ? I64 : d;
+        }
+        const parsed = parseOptionValue(kind, given);
+        if (typeof parsed === 'string' && kind === 'string') {
+          this.ctx.types.stringConstants.set(c, parsed);
+          return string(Math.max(Buffer.byteLength(parsed) + 1, d.kind === 'string' ? d.size : 0));
+        }
+        if (parsed === undefined) {
+          if (this.report) this.ctx.diagnostics.error(`program command line option --${name.value} invalid ${kind === 'int' ? 'integer' : 'boolean'} (value: ${given})`);
+          return NONE;
+        }
+        this.ctx.types.constants.set(c, typeof parsed === 'boolean' ? (parsed ? 1n : 0n) : BigInt(parsed));
+        if (kind === 'bool') return BOOL;
+        return typeof parsed === 'bigint' && parsed > 0x7fffffffffffffffn ? U64 : I64;
       }
       case 'kptr':
       case 'uptr': {
@@ -1145,6 +1436,15 @@ class Analyser {
         }
         return { kind: 'array', element: int(8, false), length: bytes.length };
       }
+      case 'macaddr': {
+        if (!this.nargs(c, 1, 1)) return NONE;
+        const t = this.expr(args[0]!);
+        if (!((t.kind === 'array' && sizeOf(t) >= 6) || (t.kind === 'string' && t.size >= 6))) {
+          this.error(`macaddr() expects an array of at least 6 bytes (${typeName(t)} provided)`, c);
+          return NONE;
+        }
+        return { kind: 'macaddr' };
+      }
       case 'ntop': {
         if (!this.nargs(c, 1, 2)) return NONE;
         const addr = args[args.length - 1]!;
@@ -1159,6 +1459,7 @@ class Analyser {
       }
       case 'strerror':
       case 'syscall_name':
+      case 'signal_name':
       case 'cgroup_path': {
         if (!this.nargs(c, 1, c.name === 'cgroup_path' ? 2 : 1)) return NONE;
         const t = this.expr(args[0]!);
@@ -1185,20 +1486,74 @@ class Analyser {
       case 'kaddr': {
         if (!this.nargs(c, 1, 1)) return U64;
         const n = args[0]!;
-        if (n.kind !== 'StringLiteral') {
+        // A literal, or a positional parameter's text (`kaddr(str($1))`).
+        const inner = n.kind === 'Call' && n.name === 'str' && n.args.length === 1 ? (n.args[0] as A.Expression) : n;
+        const symbol = n.kind === 'StringLiteral' ? n.value : this.positionalText(inner);
+        if (symbol === undefined) {
           this.error('kaddr() expects a string literal as the first argument', c);
           return U64;
         }
-        this.set(n, string(Buffer.byteLength(n.value) + 1));
+        this.set(n, string(Buffer.byteLength(symbol) + 1));
         let addr: bigint | undefined;
         try {
-          addr = kernelSymbols().address(n.value);
+          addr = kernelSymbols().address(symbol);
         } catch {
           addr = undefined;
         }
-        if (addr === undefined) this.error(`Failed to resolve kernel symbol: ${n.value}`, c);
+        if (addr === undefined) this.error(`Failed to resolve kernel symbol: ${symbol}`, c);
         else this.ctx.types.constants.set(c, addr);
         return U64;
+      }
+      case 'write_user': {
+        // write_user(dst, src, len): writes into the traced process's memory.
+        if (!this.ctx.config.unsafe) this.error('write_user() is unsafe. To use you need the --unsafe flag', c);
+        if (!this.nargs(c, 3, 3)) return VOID;
+        const d = this.expr(args[0]!);
+        const src = this.expr(args[1]!);
+        if (d.kind !== 'pointer' && d.kind !== 'int') this.error(`write_user() expects a pointer as the destination (${typeName(d)} provided)`, c);
+        if (src.kind !== 'string' && src.kind !== 'buffer' && src.kind !== 'array' && src.kind !== 'int') {
+          this.error(`write_user() cannot write a value of type ${typeName(src)}`, c);
+        }
+        const n = this.literal(args[2]!);
+        if (n === undefined || n < 1) this.error('write_user() expects a positive integer literal length', c);
+        else if (n > sizeOf(src)) this.error(`write_user() length ${n} is larger than the value (${sizeOf(src)} bytes)`, c);
+        else this.ctx.types.constants.set(args[2]!, BigInt(n));
+        return VOID;
+      }
+      case 'uaddr': {
+        if (!this.nargs(c, 1, 1)) return U64;
+        const n = args[0]!;
+        const t = this.ep.target;
+        if (n.kind !== 'StringLiteral') {
+          this.error('uaddr() expects a string literal as the first argument', c);
+          return U64;
+        }
+        this.set(n, string(Buffer.byteLength(n.value) + 1));
+        if (t.kind !== 'uprobe' && t.kind !== 'usdt') {
+          this.error('uaddr can only be used with uprobes and usdt probes', c);
+          return U64;
+        }
+        let sym: { value: bigint; size: bigint } | undefined;
+        let pie = false;
+        try {
+          const elf = openElf(t.path);
+          pie = elf.type === 'dyn';
+          sym = elf.symbol(n.value);
+        } catch {
+          sym = undefined;
+        }
+        if (!sym) {
+          this.error(`Could not resolve symbol: ${t.path}:${n.value}`, c);
+          return U64;
+        }
+        if (pie) {
+          // The load address of a position-independent binary is known only in the running process.
+          this.error(`uaddr() of a symbol in a position-independent binary is not supported yet: ${t.path}`, c);
+          return U64;
+        }
+        this.ctx.types.constants.set(c, sym.value);
+        const size = Number(sym.size);
+        return pointer(size === 1 || size === 2 || size === 4 ? int((size * 8) as 8, true) : I64, true);
       }
       case 'buf': {
         if (!this.nargs(c, 1, 2)) return NONE;
@@ -1242,8 +1597,9 @@ class Analyser {
   /** `delete(@m, k)` / `has_key(@m, k)`: k keys the map like `@m[k]`. */
   private keyedAccess(name: string, key: A.Expression, node: Node): void {
     let keys = key.kind === 'Tuple' ? key.elements.map((x) => this.keyPart(x)) : [this.keyPart(key)];
-    if (keys.length === 1 && keys[0]!.kind === 'tuple') keys = [...keys[0]!.elements].map((t) => (t.kind === 'int' ? int(64, t.signed) : t));
-    this.set(key, keys.length === 1 ? keys[0]! : tuple(keys));
+    const flattened = keys.length === 1 && keys[0]!.kind === 'tuple';
+    if (flattened) keys = [...(keys[0] as Extract<SizedType, { kind: 'tuple' }>).elements].map((t) => (t.kind === 'int' ? widen(t) : t));
+    else if (keys.length !== 1 || keys[0]!.kind !== 'int') this.set(key, keys.length === 1 ? keys[0]! : tuple(keys));
     const cur = this.ctx.types.mapKeys.get(name);
     if (cur === undefined) {
       this.error(`Undefined map: ${name}`, node);
@@ -1256,11 +1612,36 @@ class Analyser {
   }
 }
 
+const scriptEnumCache = new WeakMap<CompileContext, EnumInfo[]>();
+
+/** Config values `config()` reads that the compile's config does not carry (bpftrace's defaults). */
+const CONFIG_DEFAULTS: Readonly<Record<string, string | number | boolean>> = {
+  cpp_demangle: true,
+  lazy_symbolication: false,
+  log_size: 1000000,
+  max_bpf_progs: 1024,
+  max_cat_bytes: 10240,
+  max_probes: 1024,
+  max_type_res_iterations: 0,
+  missing_probes: 'error',
+  on_stack_limit: 32,
+  str_trunc_trailer: '..',
+  license: 'GPL',
+};
+
 /** Constants from kernel headers that BTF does not carry (they are #defines there). */
 const WELL_KNOWN: Readonly<Record<string, number>> = {
   AF_UNSPEC: 0, AF_UNIX: 1, AF_LOCAL: 1, AF_INET: 2, AF_INET6: 10, AF_NETLINK: 16, AF_PACKET: 17,
   TASK_RUNNING: 0, TASK_INTERRUPTIBLE: 1, TASK_UNINTERRUPTIBLE: 2,
   O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_TRUNC: 0o1000, O_APPEND: 0o2000,
+  // <errno.h>
+  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11,
+  EWOULDBLOCK: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENOTBLK: 15, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19,
+  ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, ETXTBSY: 26, EFBIG: 27, ENOSPC: 28,
+  ESPIPE: 29, EROFS: 30, EMLINK: 31, EPIPE: 32, EDOM: 33, ERANGE: 34, EDEADLK: 35, ENAMETOOLONG: 36, ENOLCK: 37,
+  ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENODATA: 61, ETIME: 62, EOVERFLOW: 75, EOPNOTSUPP: 95, ENOTSUP: 95,
+  EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETUNREACH: 101, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107,
+  ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115,
 };
 
 /** x86-64 struct pt_regs: byte offsets of the registers reg() can read. */
@@ -1268,6 +1649,39 @@ export const PT_REGS: Readonly<Record<string, number>> = {
   r15: 0, r14: 8, r13: 16, r12: 24, bp: 32, bx: 40, r11: 48, r10: 56, r9: 64, r8: 72, ax: 80, cx: 88, dx: 96,
   si: 104, di: 112, orig_ax: 120, ip: 128, cs: 136, flags: 144, sp: 152, ss: 160,
 };
+
+/** An integer expression of literals (`1 + 1`), or undefined. */
+function constantValue(e: A.Expression): bigint | undefined {
+  if (e.kind === 'IntegerLiteral') return e.value;
+  if (e.kind === 'Unary' && e.op === '-') {
+    const v = constantValue(e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  if (e.kind !== 'Binary') return undefined;
+  const l = constantValue(e.left);
+  const r = constantValue(e.right);
+  if (l === undefined || r === undefined) return undefined;
+  switch (e.op) {
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return r === 0n ? undefined : l / r;
+    case '%':
+      return r === 0n ? undefined : l % r;
+    default:
+      return undefined;
+  }
+}
+
+/** A statement after which nothing in its block runs: exit() and the jumps. */
+function endsControl(s: A.Statement): boolean {
+  if (s.kind === 'Jump') return true;
+  return s.kind === 'ExprStatement' && s.expr.kind === 'Call' && s.expr.name === 'exit';
+}
 
 function isParserBuiltinName(name: string): boolean {
   return ['pid', 'tid', 'nsecs', 'args', 'ctx'].includes(name) || /^arg[0-9]+$/.test(name);
