@@ -27,6 +27,19 @@ describe('parseBpftraceOptions', () => {
     expect(() => parseBpftraceOptions(['-Z'])).toThrow(new UsageError("invalid option -- 'Z'"));
   });
 
+  it('refuses --name=value before --, where getopt sees an unknown option', () => {
+    expect(() => parseBpftraceOptions(['-e', 'begin {}', '--aa=20'])).toThrow(new UsageError("unrecognized option '--aa=20'"));
+  });
+
+  it('takes --mode, --bench and --test, one of them at most', () => {
+    expect(parseBpftraceOptions(['--mode', 'bench', '-e', 'x']).mode).toBe('bench');
+    expect(parseBpftraceOptions(['--bench', '-e', 'x']).mode).toBe('bench');
+    expect(() => parseBpftraceOptions(['--mode', 'fast', '-e', 'x'])).toThrow(
+      new UsageError("--mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'."),
+    );
+    expect(() => parseBpftraceOptions(['--test', '--bench', '-e', 'x'])).toThrow(new UsageError('--bench conflicts with existing --mode'));
+  });
+
   it('takes an optional search argument with -l', () => {
     expect(parseBpftraceOptions(['-l', 'tracepoint:syscalls:*']).listSearch).toBe('tracepoint:syscalls:*');
   });

@@ -41,6 +41,8 @@ export class UsageError extends Error {
   }
 }
 
+const MODES = ['codegen', 'compiler-bench', 'bench', 'test', 'format'];
+
 const SHORT_WITH_ARG = new Set(['d', 'B', 'f', 'e', 'p', 'c', 'o', 'I']);
 const SHORT_FLAGS = new Set(['b', 'h', 'l', 'v', 'q', 'V', 'k']);
 const LONG_WITH_ARG = new Set([
@@ -101,9 +103,15 @@ export function parseBpftraceOptions(argv: readonly string[]): BpftraceOptions {
       case 'unsafe': o.unsafe = true; return;
       case 'info': o.info = true; return;
       case 'fmt': o.fmt = true; return;
-      case 'mode': o.mode = value; return;
-      case 'test': o.mode = 'test'; return;
-      case 'bench': o.mode = 'bench'; return;
+      case 'mode':
+        if (!MODES.includes(value!)) throw new UsageError("--mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.");
+        o.mode = value;
+        return;
+      case 'test':
+      case 'bench':
+        if (o.mode !== undefined) throw new UsageError(`--${name} conflicts with existing --mode`);
+        o.mode = name;
+        return;
       case 'probe-filter': o.probeFilter = value; return;
       case 'emit-elf': o.emitElf = value; return;
       case 'emit-llvm': o.emitLlvm = value; return;
@@ -127,10 +135,8 @@ export function parseBpftraceOptions(argv: readonly string[]): BpftraceOptions {
         apply(name, value);
       } else if (LONG_FLAGS.has(name) && eq < 0) {
         apply(name, undefined);
-      } else if (operands.length > 0 || o.program !== undefined) {
-        // After the program, `--name=value` is a named parameter for getopt().
-        operands.push(a);
       } else {
+        // Named parameters (`--name=value`) go after `--`; before it getopt sees an unknown option, as bpftrace does.
         throw new UsageError(`unrecognized option '${a}'`);
       }
       i++;
@@ -204,6 +210,8 @@ OPTIONS:
     --no-warnings  no warnings at all
 
     --unsafe       allow functions that act on the system (system())
+    --bench, --mode bench
+                   time each bench: probe instead of attaching anything, and print the results
 
 TROUBLESHOOTING OPTIONS:
     --dry-run      load and attach, then stop

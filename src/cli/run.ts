@@ -127,6 +127,8 @@ export async function main(argv: string[], mainOptions: RunMainOptions = {}): Pr
     config: envConfig(),
     unsafe: opts.unsafe,
     named: namedParams(opts.namedParams),
+    // -k checks every helper's result at run time; --no-warnings none; by default the ones bpftrace checks.
+    warningLevel: opts.warnings === 'all' ? 2 : opts.warnings === 'none' ? 0 : 1,
     ...(pid !== undefined ? { pid } : {}),
   });
   if (!result.diagnostics.ok || result.artifact === undefined) {
@@ -195,6 +197,10 @@ async function run(artifact: CompiledArtifact, opts: BpftraceOptions, pid: numbe
       warnings: opts.warnings !== 'none',
       ...(pid !== undefined ? { pid } : {}),
       ...(child ? { child } : {}),
+      mode: opts.mode === 'bench' ? 'bench' : 'run',
+      seqOutput: (chunk) => {
+        process.stdout.write(chunk);
+      },
       notifyAttached: process.env['__BPFTRACE_NOTIFY_PROBES_ATTACHED'] !== undefined,
     });
     // The run is over: a Ctrl-C or SIGTERM arriving while the process winds down must not turn a finished

@@ -3,19 +3,23 @@
 //   ring buffer) → attach every other probe → release the -c command → "Attached N probes" → poll the ring
 //   buffer until exit(), a signal, the traced process's end, or (with only begin/end probes) an empty buffer →
 //   detach → run end probes → drain → lost-event warning → print the maps.
+// An iterator (iter:) has run by the time it is attached; its seq output is written after "Attached" and the
+// run goes straight to the end probes, with no poll in between. Bench mode attaches nothing: after the begin
+// probes it times each bench probe (output thrown away), prints the results, then runs the end probes.
 import { readFileSync } from 'node:fs';
-import { Epoll, sys } from '../sys/index.js';
+import { Epoll, ProgType, sys } from '../sys/index.js';
 import type { BpfMap } from '../kernel/map.js';
 import { RingBufReader } from '../kernel/ringbuf.js';
+import type { Program } from '../kernel/program.js';
 import { EVENT_LOSS_MAP, GLOBALS_LAYOUT, GLOBALS_MAP, RINGBUF_MAP, userMaps, type CompiledArtifact } from '../lang/codegen/artifact.js';
 import { attachAll, type AttachedProbe } from './attach.js';
 import type { ChildCommand } from './child.js';
 import { encodeUint } from './decode.js';
 import { ScriptRunError } from './errors.js';
 import { EventHandler } from './events.js';
-import { loadScript, type LoadedScript } from './loader.js';
+import { loadScript, type LoadedProgram, type LoadedScript } from './loader.js';
 import { readUserMap } from './map-reader.js';
-import { lostEventsWarning, printMapsAtExit, type Output } from './output/index.js';
+import { CaptureOutput, DiscardOutput, lostEventsWarning, printMapsAtExit, type Output } from './output/index.js';
 import { probeExecutables, sessionDecodeContext } from './symbolize.js';
 
 export interface SessionOptions {
@@ -43,6 +47,10 @@ export interface SessionOptions {
   readonly pollMs?: number;
   /** True once the output is gone (a closed pipe, as with `| head`): the run then ends as on Ctrl-C. */
   readonly outputClosed?: () => boolean;
+  /** `run` (default) attaches and traces; `bench` times the bench: probes instead (--mode bench). */
+  readonly mode?: 'run' | 'bench';
+  /** Where an iterator's seq output (bpf_seq_printf) goes, as bpftrace writes it: raw, to stdout by default. */
+  readonly seqOutput?: (chunk: Uint8Array) => void;
 }
 
 /** Runs the script to its end; resolves to bpftrace's exit code (exit()'s argument, 0 otherwise). */
@@ -56,6 +64,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
 }
 
 const BATCH_MS = 50;
+
+// XDP (what bpftrace loads bench probes as) takes a packet of at least an Ethernet header to test-run.
+const ETH_HLEN = 14;
 
 /** False once the process has exited, zombies included (their parent may not have reaped them yet). */
 function processRunning(pid: number): boolean {
@@ -74,6 +85,8 @@ const YIELD = Symbol('yield');
 class Session {
   readonly #o: SessionOptions;
   #loaded: LoadedScript | undefined;
+  /** Everything the script prints goes through here, so bench mode can silence it and count errors. */
+  readonly #out: CaptureOutput;
   #reader: RingBufReader | undefined;
   #epfd = -1;
   #attached: AttachedProbe[] = [];
@@ -81,6 +94,8 @@ class Session {
   #finalize = false;
   #exitSignal = false;
   #exitCode = 0;
+  /** A bench probe failed: the run exits 1 whatever exit() said. */
+  #benchFailed = false;
   #lostSeen = 0n;
   /** True while the poll loop waits for records (it is not in the middle of delivering a batch). */
   #waiting = false;
@@ -93,6 +108,7 @@ class Session {
 
   constructor(options: SessionOptions) {
     this.#o = options;
+    this.#out = new CaptureOutput(options.output);
   }
 
   async run(): Promise<number> {
@@ -113,7 +129,7 @@ class Session {
     this.#handler = new EventHandler({
       artifact,
       maps: loaded.maps,
-      output: o.output,
+      output: this.#out,
       decode,
       unsafe: o.unsafe ?? artifact.config.unsafe,
       warnings: o.warnings ?? true,
@@ -126,27 +142,51 @@ class Session {
 
     const begins = loaded.programs.filter((p) => p.def.target.kind === 'begin');
     const ends = loaded.programs.filter((p) => p.def.target.kind === 'end');
+    const benches = loaded.programs.filter((p) => p.def.target.kind === 'bench');
+    const bench = o.mode === 'bench';
     for (const p of begins) p.program.testRun();
 
-    const missing = String(artifact.config.raw['missing_probes'] ?? 'error');
-    this.#attached = attachAll(loaded.programs, {
-      ...(o.pid !== undefined ? { pid: o.pid } : {}),
-      missingProbes: missing === 'warn' || missing === 'ignore' ? missing : 'error',
-      warn: (text) => o.log(text),
-    });
-    if (o.dryRun) return 0;
-    o.child?.release();
+    let benchesRun = 0;
+    let hasIter = false;
+    const seqChunks: Uint8Array[] = [];
+    if (bench) {
+      if (o.dryRun) return 0;
+      benchesRun = await this.#runBenchmarks(benches);
+    } else {
+      const missing = String(artifact.config.raw['missing_probes'] ?? 'error');
+      // -c's command is the traced process as -p's is: watchpoints, uprobes and perf events follow it alone.
+      const pid = o.pid ?? o.child?.pid;
+      this.#attached = attachAll(loaded.programs, {
+        ...(pid !== undefined ? { pid } : {}),
+        missingProbes: missing === 'warn' || missing === 'ignore' ? missing : 'error',
+        warn: (text) => o.log(text),
+        // Held until "Attached N probes" is out, where bpftrace writes it.
+        iterOutput: (chunk) => seqChunks.push(Uint8Array.from(chunk)),
+      });
+      hasIter = loaded.programs.some((p) => p.def.target.kind === 'iter');
+      if (o.dryRun) return 0;
+      o.child?.release();
+    }
 
     const attachedCount = this.#attached.length;
-    const total = attachedCount + begins.length + ends.length;
-    if (total === 0) throw new ScriptRunError('Attachment failed for all probes.');
-    if (!o.quiet) o.output.attachedProbes(total);
+    const total = attachedCount + begins.length + ends.length + benchesRun;
+    if (total === 0) {
+      throw new ScriptRunError(benches.length > 0 ? 'No probes attached; use --bench to run benchmark probes.' : 'Attachment failed for all probes.');
+    }
+    if (!o.quiet && !bench) this.#out.attachedProbes(total);
     if (o.notifyAttached) {
       o.flush();
       (o.notify ?? ((t: string) => process.stdout.write(t)))('__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     }
 
-    await this.#poll((begins.length > 0 || ends.length > 0) && attachedCount === 0);
+    if (hasIter) {
+      // The iteration is over: what it wrote is printed, and the run ends without waiting for events.
+      o.flush();
+      const write = o.seqOutput ?? ((chunk: Uint8Array) => process.stdout.write(chunk));
+      for (const chunk of seqChunks) write(chunk);
+    } else {
+      await this.#poll(bench || ((begins.length > 0 || ends.length > 0) && attachedCount === 0));
+    }
 
     this.#detach();
     // As in bpftrace, where the signal lands decides what happens to records still in the ring buffer. While
@@ -166,17 +206,17 @@ class Session {
       o.flush();
       o.log(lostEventsWarning(lost));
     }
-    if (artifact.config.printMapsOnExit) {
+    if (artifact.config.printMapsOnExit && !bench) {
       const snapshots = userMaps(artifact).flatMap((def) => {
         const map = loaded.maps.get(def.name);
         return map ? [readUserMap(def, map, decode)] : [];
       });
-      printMapsAtExit(o.output, snapshots);
+      printMapsAtExit(this.#out, snapshots);
     } else {
-      o.output.end();
+      this.#out.end();
     }
     o.flush();
-    return this.#exitCode;
+    return this.#benchFailed ? 1 : this.#exitCode;
   }
 
   close(): void {
@@ -198,6 +238,63 @@ class Session {
       this.#o.log(`Program ${p.def.probe} (${p.def.name}): ${p.def.insns.length} instructions, ${info.verifiedInsns} verified, ${info.jitedLen} bytes jited\n`);
       if (p.program.verifierLog) this.#o.log(p.program.verifierLog.endsWith('\n') ? p.program.verifierLog : `${p.program.verifierLog}\n`);
     }
+  }
+
+  /**
+   * Times each bench probe as bpftrace does: run it `iterations` times, growing the count until the runs
+   * together take at least a millisecond, then print the average time of one run. Output is thrown away while
+   * they run; a probe that returns non-zero is skipped, one that calls exit() with a non-zero code or reports an
+   * error fails the run (exit code 1). Returns how many bench probes ran.
+   */
+  async #runBenchmarks(benches: readonly LoadedProgram[]): Promise<number> {
+    const names = benches.map((b) => (b.def.target.kind === 'bench' ? b.def.target.name : b.def.probe));
+    const discard = new DiscardOutput();
+    let failed = false;
+    let ran = 0;
+    try {
+      for (const [index, b] of benches.entries()) {
+        if (this.#exitSignal) break;
+        ran++;
+        let iterations = 1;
+        for (;;) {
+          this.#out.target = discard;
+          this.#out.errorCount = 0;
+          let timed: { retval: number; averageNs: number };
+          try {
+            timed = timeRuns(b.program, iterations);
+          } catch (err) {
+            throw new ScriptRunError(`Cannot run benchmark '${names[index]}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          }
+          const { retval, averageNs } = timed;
+          await this.#poll(true);
+          // exit() in a bench probe ends nothing but this probe's measurement.
+          this.#finalize = false;
+          if (this.#exitSignal) break;
+          if (this.#exitCode === 0 && retval !== 0) break;
+          const totalNs = averageNs * iterations;
+          if (totalNs < 1_000) iterations *= 1000;
+          else if (totalNs < 10_000) iterations *= 100;
+          else if (totalNs < 100_000) iterations *= 10;
+          else if (totalNs < 1_000_000) iterations *= 2;
+          else {
+            this.#out.target = this.#o.output;
+            if (this.#exitCode !== 0 || this.#out.errorCount !== 0) {
+              this.#o.flush();
+              this.#o.log(`ERROR: Benchmark '${names[index]}' failed.\n`);
+              failed = true;
+              this.#exitCode = 0;
+            } else {
+              this.#out.benchmarkResult(names, index, averageNs, iterations);
+            }
+            break;
+          }
+        }
+      }
+    } finally {
+      this.#out.target = this.#o.output;
+    }
+    if (failed) this.#benchFailed = true;
+    return ran;
   }
 
   #writeGlobals(maps: ReadonlyMap<string, BpfMap>): void {
@@ -256,7 +353,7 @@ class Session {
   #pollLoss(): void {
     const now = this.#lostTotal();
     if (now > this.#lostSeen) {
-      this.#o.output.lostEvents(now - this.#lostSeen);
+      this.#out.lostEvents(now - this.#lostSeen);
       this.#lostSeen = now;
     }
   }
@@ -328,4 +425,21 @@ class Session {
       }
     }
   }
+}
+
+/**
+ * Runs a program `iterations` times and gives the average time of one run. XDP programs (bpftrace's bench
+ * probes) are repeated and timed by the kernel; other types refuse a repeat count, so they are run one at a time
+ * and timed here, which adds the system call's own cost to every run.
+ */
+function timeRuns(program: Program, iterations: number): { retval: number; averageNs: number } {
+  if (program.type === ProgType.XDP) {
+    const r = program.testRun({ repeat: iterations, dataIn: new Uint8Array(ETH_HLEN) });
+    return { retval: r.retval, averageNs: r.durationNs };
+  }
+  // One untimed run first, so that the first measurement is not mostly the cost of a cold path.
+  let retval = program.testRun().retval;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) retval = program.testRun().retval;
+  return { retval, averageNs: Number((process.hrtime.bigint() - start) / BigInt(iterations)) };
 }

@@ -9,3 +9,4 @@ export * from './output.js';
 export { TextOutput, histogramText, timeSeriesText, mapText, outputText, logLine, type TextOutputOptions } from './text.js';
 export { JsonOutput, jsonString, jsonInteger, jsonValue, jsonOutputValue, jsonMapType, utcTimePointText } from './json.js';
 export * from './exit.js';
+export { CaptureOutput, DiscardOutput } from './capture.js';

@@ -252,4 +252,9 @@ export class JsonOutput implements Output {
         : `{"type": "runtime_error", "msg": ${jsonString(info.message)}`;
     this.#sink.stdout(`${head}${locationFields(info.locations[0])}}\n`);
   }
+
+  benchmarkResult(names: readonly string[], index: number, averageNs: number, iterations: number): void {
+    const result = `{"average": ${averageNs}, "iters": ${iterations}}`;
+    this.#sink.stdout(record('benchmark_result', `{${jsonString(names[index] ?? '')}: ${result}}`));
+  }
 }

@@ -50,6 +50,11 @@ export interface Output {
   lostEvents(count: bigint | number): void;
   attachedProbes(count: number): void;
   runtimeError(info: RuntimeErrorInfo): void;
+  /**
+   * One row of bench mode's results: `names` are every bench probe's name (the text table's column width
+   * depends on the longest), `index` the one measured, `averageNs` the time of one run.
+   */
+  benchmarkResult(names: readonly string[], index: number, averageNs: number, iterations: number): void;
 }
 
 /** Where an Output writes: one function per stream, called with complete pieces of text. */

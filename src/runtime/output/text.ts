@@ -319,4 +319,17 @@ export class TextOutput implements Output {
     for (const loc of rest) parts.push(logLine('warning', 'expanded from', loc, { color: this.#color, withContext: true }));
     this.#sink.stderr(parts.join(''));
   }
+
+  benchmarkResult(names: readonly string[], index: number, averageNs: number, iterations: number): void {
+    // The name column is at least 40 wide and fits the longest name, plus one space; the time column is 15.
+    const nameWidth = Math.max(40, ...names.map((n) => n.length)) + 1;
+    const timeWidth = 15;
+    let text = '';
+    if (index === 0) {
+      text += `${'Benchmark'.padEnd(nameWidth)}${'Time(ns)'.padEnd(timeWidth)}Iterations\n`;
+      text += `${'-'.repeat(nameWidth + timeWidth + 'Iterations'.length)}\n`;
+    }
+    text += `${(names[index] ?? '').padEnd(nameWidth)}${String(averageNs).padEnd(timeWidth)}${iterations}\n`;
+    this.#sink.stdout(text);
+  }
 }
