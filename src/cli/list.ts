@@ -2,7 +2,7 @@
 // (`tracepoint:syscalls:sys_enter_openat`, `rawtracepoint:vmlinux:sys_enter`, `software:cpu-clock:`), and
 // with -v each one's arguments indented by four spaces.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { loadKernelBtf, type Btf } from '../btf/index.js';
+import { loadKernelBtf, type Btf, type BtfParam } from '../btf/index.js';
 import { isFileMapping, openElf, readProcMaps, type ElfFile } from '../elf/index.js';
 import { haveIter, resolveBinary } from '../kernel/index.js';
 import type { AttachTarget } from '../lang/index.js';
@@ -191,17 +191,33 @@ function tracepointFields(root: string, name: string): string[] {
   return out;
 }
 
+/** Kernel BTF, or undefined on a kernel without it: the listings drawn from BTF are then empty. */
+function kernelBtf(): Btf | undefined {
+  try {
+    return loadKernelBtf();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `-v` lines of a prototype's parameters, as C declarations; none when BTF has no prototype for the name. */
+function paramLines(btf: Btf, params: () => readonly BtfParam[]): string[] {
+  const out: string[] = [];
+  try {
+    for (const p of params()) out.push(`    ${btf.formatDecl(p.typeId, p.name)}`);
+  } catch {
+    // No prototype: list the name alone.
+  }
+  return out;
+}
+
 /**
  * BPF iterators: the `struct bpf_iter__<name>` types of kernel BTF whose program this kernel loads; with -v the
  * objects each visit receives (the parameters of `bpf_iter_<name>` after its `meta`).
  */
 function listIterators(search: string, verbose: boolean): string[] {
-  let btf: Btf;
-  try {
-    btf = loadKernelBtf();
-  } catch {
-    return [];
-  }
+  const btf = kernelBtf();
+  if (!btf) return [];
   const m = wildcard(search);
   const names: string[] = [];
   for (const id of btf.ids('struct')) {
@@ -213,34 +229,20 @@ function listIterators(search: string, verbose: boolean): string[] {
   const out: string[] = [];
   for (const name of [...new Set(names)].sort()) {
     out.push(`iter:${name}`);
-    if (!verbose) continue;
-    try {
-      for (const p of btf.funcProto(`bpf_iter_${name}`).params.slice(1)) out.push(`    ${btf.formatDecl(p.typeId, p.name)}`);
-    } catch {
-      // No prototype: list the name alone.
-    }
+    if (verbose) out.push(...paramLines(btf, () => btf.funcProto(`bpf_iter_${name}`).params.slice(1)));
   }
   return out;
 }
 
 function listRawTracepoints(search: string, verbose: boolean): string[] {
-  let btf: Btf;
-  try {
-    btf = loadKernelBtf();
-  } catch {
-    return [];
-  }
+  const btf = kernelBtf();
+  if (!btf) return [];
   const m = wildcard(search);
   const out: string[] = [];
   for (const name of btf.rawTracepointNames()) {
     if (!m(`vmlinux:${name}`)) continue;
     out.push(`rawtracepoint:vmlinux:${name}`);
-    if (!verbose) continue;
-    try {
-      for (const p of btf.rawTracepointArgs(name).params) out.push(`    ${btf.formatDecl(p.typeId, p.name)}`);
-    } catch {
-      // No prototype: list the name alone.
-    }
+    if (verbose) out.push(...paramLines(btf, () => btf.rawTracepointArgs(name).params));
   }
   return out;
 }
@@ -251,12 +253,8 @@ function listRawTracepoints(search: string, verbose: boolean): string[] {
  * blank line, as bpftrace prints them.
  */
 function listTypes(search: string, verbose: boolean): string[] {
-  let btf: Btf;
-  try {
-    btf = loadKernelBtf();
-  } catch {
-    return [];
-  }
+  const btf = kernelBtf();
+  if (!btf) return [];
   const m = wildcard(search);
   const found = new Map<string, number>();
   for (const kind of ['struct', 'union', 'enum', 'enum64'] as const) {

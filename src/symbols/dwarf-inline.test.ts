@@ -1,37 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openElf } from '../elf/index.js';
 import { InlineInfo } from './dwarf-inline.js';
 import { LineTable } from './dwarf-line.js';
+import { instructionAddresses, scratchDir } from './dwarf-testkit.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../test/fixtures/stacks/inlined.c');
 
-let dir = '';
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bpfkit-dwarf-inline-'));
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Instruction addresses of the named functions, from objdump. */
-function instructions(binary: string, functions: readonly string[]): bigint[] {
-  const out = execFileSync('objdump', ['-d', '--no-show-raw-insn', binary], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const addresses: bigint[] = [];
-  let inside = false;
-  for (const line of out.split('\n')) {
-    const fn = /^[0-9a-f]+ <(\w+)>:$/.exec(line);
-    if (fn) inside = functions.includes(fn[1]!);
-    const insn = /^\s+([0-9a-f]+):/.exec(line);
-    if (inside && insn) addresses.push(BigInt(`0x${insn[1]}`));
-  }
-  return addresses;
-}
+const dir = scratchDir('bpfkit-dwarf-inline-');
 
 describe.each([
   ['-O0 DWARF 5', ['-O0', '-gdwarf-5']],
@@ -40,13 +17,13 @@ describe.each([
   ['-O2 DWARF 5, split ranges', ['-O2', '-gdwarf-5', '-freorder-blocks-and-partition']],
 ])('InlineInfo of a %s binary', (label, flags) => {
   it('gives the inlined calls addr2line -i gives, with their call sites', () => {
-    const binary = join(dir, `inlined-${label.replace(/\W+/g, '-')}`);
+    const binary = join(dir(), `inlined-${label.replace(/\W+/g, '-')}`);
     execFileSync('gcc', [...flags, '-fno-omit-frame-pointer', '-o', binary, FIXTURE]);
     const elf = openElf(binary);
     const info = InlineInfo.fromElf(elf);
     const lines = LineTable.fromElf(elf);
     expect(info).toBeDefined();
-    const addresses = instructions(binary, ['real_fn', 'main']);
+    const addresses = instructionAddresses(binary, ['real_fn', 'main']);
     const text = execFileSync('addr2line', ['-i', '-f', '-a', '-e', binary, ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' });
     // addr2line -a prints each address, then (function, file:line) pairs innermost first; the last pair is the real function.
     const blocks = text.split(/^0x[0-9a-f]+\n/m).slice(1);

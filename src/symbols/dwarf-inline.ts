@@ -2,7 +2,7 @@
 // Compilation units are indexed by their address ranges first; a unit's entries are read only when an address
 // falls in it, so a large debug file costs little until it is needed.
 import type { ElfFile } from '../elf/index.js';
-import { sectionBytes } from './dwarf-line.js';
+import { cstring, DW_FORM, DwarfReader, readUnitLength, sectionBytes } from './dwarf-reader.js';
 import { SymbolsError } from './error.js';
 
 /** One inlined call, outermost first in the list `InlineInfo.at` returns. */
@@ -36,16 +36,6 @@ const DW_AT_str_offsets_base = 0x72;
 const DW_AT_addr_base = 0x73;
 const DW_AT_rnglists_base = 0x74;
 const DW_AT_MIPS_linkage_name = 0x2007;
-
-// Forms.
-const F = {
-  addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08, block: 0x09, block1: 0x0a,
-  data1: 0x0b, flag: 0x0c, sdata: 0x0d, strp: 0x0e, udata: 0x0f, ref_addr: 0x10, ref1: 0x11, ref2: 0x12, ref4: 0x13, ref8: 0x14,
-  ref_udata: 0x15, indirect: 0x16, sec_offset: 0x17, exprloc: 0x18, flag_present: 0x19, strx: 0x1a, addrx: 0x1b, ref_sup4: 0x1c,
-  strp_sup: 0x1d, data16: 0x1e, line_strp: 0x1f, ref_sig8: 0x20, implicit_const: 0x21, loclistx: 0x22, rnglistx: 0x23,
-  ref_sup8: 0x24, strx1: 0x25, strx2: 0x26, strx3: 0x27, strx4: 0x28, addrx1: 0x29, addrx2: 0x2a, addrx3: 0x2b, addrx4: 0x2c,
-  GNU_addr_index: 0x1f01, GNU_str_index: 0x1f02, GNU_ref_alt: 0x1f20, GNU_strp_alt: 0x1f21,
-} as const;
 
 interface AttrSpec {
   name: number;
@@ -90,6 +80,9 @@ interface InlineEntry {
 
 /** A value as read: numbers and addresses as bigint, strings as string, blocks skipped (undefined). */
 type AttrValue = bigint | string | undefined;
+
+/** A DIE's attributes by name, each with the form it was read from (references and ranges depend on it). */
+type Attrs = Map<number, { form: number; value: AttrValue }>;
 
 interface Sections {
   info: Buffer;
@@ -203,14 +196,8 @@ export class InlineInfo {
   }
 
   private readUnitHeader(offset: number): Unit | undefined {
-    const r = new Cursor(this.s.info, offset);
-    let length = r.u32();
-    let is64 = false;
-    if (length === 0xffffffff) {
-      is64 = true;
-      length = Number(r.u64());
-    }
-    const end = r.at + length;
+    const r = new DwarfReader(this.s.info, offset, '.debug_info');
+    const { length, is64, end } = readUnitLength(r);
     if (length === 0 || end > this.s.info.length) return undefined;
     const version = r.u16();
     let addressSize: number;
@@ -232,11 +219,10 @@ export class InlineInfo {
     };
     if (version < 2 || version > 5 || unitType === 2 || unitType === 6) return unit;
     // The unit's own DIE: its bases first (other attributes' forms depend on them), then its address ranges.
-    const code = r.ulebNumber();
+    const code = r.uleb();
     const abbrev = unit.abbrevs.get(code);
     if (!abbrev || ![DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_skeleton_unit].includes(abbrev.tag)) return unit;
-    const values = new Map<number, { form: number; value: AttrValue }>();
-    for (const spec of abbrev.attrs) values.set(spec.name, { form: spec.form, value: this.readValue(r, spec, unit, true) });
+    const values = this.readAttrs(r, abbrev, unit, true);
     const num = (name: number): number | undefined => {
       const v = values.get(name)?.value;
       return typeof v === 'bigint' ? Number(v) : undefined;
@@ -246,10 +232,9 @@ export class InlineInfo {
     unit.rnglistsBase = num(DW_AT_rnglists_base) ?? unit.rnglistsBase;
     unit.lineUnit = num(DW_AT_stmt_list);
     // Forms that index .debug_addr were read before addr_base was known: read the DIE again now.
-    const again = new Cursor(this.s.info, unit.dieStart);
-    again.uleb();
-    const attrs = new Map<number, { form: number; value: AttrValue }>();
-    for (const spec of abbrev.attrs) attrs.set(spec.name, { form: spec.form, value: this.readValue(again, spec, unit, false) });
+    const again = new DwarfReader(this.s.info, unit.dieStart, '.debug_info');
+    again.skipUleb();
+    const attrs = this.readAttrs(again, abbrev, unit, false);
     unit.lowPc = typeof attrs.get(DW_AT_low_pc)?.value === 'bigint' ? (attrs.get(DW_AT_low_pc)!.value as bigint) : 0n;
     unit.ranges = this.rangesOf(attrs, unit);
     // A unit that states no ranges may still hold code: look inside it when nothing else matches.
@@ -269,12 +254,12 @@ export class InlineInfo {
   /** Every inlined_subroutine in a unit, with its depth among inlined_subroutines. */
   private readInlines(unit: Unit): InlineEntry[] {
     const out: InlineEntry[] = [];
-    const r = new Cursor(this.s.info, unit.dieStart);
+    const r = new DwarfReader(this.s.info, unit.dieStart, '.debug_info');
     // Per nesting level: whether that level's parent is an inlined_subroutine.
     const stack: boolean[] = [];
     let inlineDepth = 0;
     while (r.at < unit.end) {
-      const code = r.ulebNumber();
+      const code = r.uleb();
       if (code === 0) {
         if (stack.pop()) inlineDepth--;
         if (stack.length === 0) break;
@@ -285,8 +270,7 @@ export class InlineInfo {
       if (abbrev.tag !== DW_TAG_inlined_subroutine) {
         for (const spec of abbrev.attrs) this.skipValue(r, spec.form, unit);
       } else {
-        const attrs = new Map<number, { form: number; value: AttrValue }>();
-        for (const spec of abbrev.attrs) attrs.set(spec.name, { form: spec.form, value: this.readValue(r, spec, unit, false) });
+        const attrs = this.readAttrs(r, abbrev, unit, false);
         const origin = attrs.get(DW_AT_abstract_origin);
         const file = attrs.get(DW_AT_call_file)?.value;
         const line = attrs.get(DW_AT_call_line)?.value;
@@ -316,11 +300,10 @@ export class InlineInfo {
     if (hops > 8) return undefined;
     const unit = this.unitContaining(offset);
     if (!unit) return undefined;
-    const r = new Cursor(this.s.info, offset);
-    const abbrev = unit.abbrevs.get(r.ulebNumber());
+    const r = new DwarfReader(this.s.info, offset, '.debug_info');
+    const abbrev = unit.abbrevs.get(r.uleb());
     if (!abbrev) return undefined;
-    const attrs = new Map<number, { form: number; value: AttrValue }>();
-    for (const spec of abbrev.attrs) attrs.set(spec.name, { form: spec.form, value: this.readValue(r, spec, unit, false) });
+    const attrs = this.readAttrs(r, abbrev, unit, false);
     let name: string | undefined;
     for (const key of [DW_AT_linkage_name, DW_AT_MIPS_linkage_name, DW_AT_name]) {
       const v = attrs.get(key)?.value;
@@ -348,10 +331,7 @@ export class InlineInfo {
     if (known) return known;
     let at = 0;
     while (at + 11 <= this.s.info.length) {
-      const r = new Cursor(this.s.info, at);
-      let length = r.u32();
-      if (length === 0xffffffff) length = Number(r.u64());
-      const end = r.at + length;
+      const { length, end } = readUnitLength(new DwarfReader(this.s.info, at, '.debug_info'));
       if (length === 0) return undefined;
       if (offset < end) return this.unitAt(at);
       at = end;
@@ -362,13 +342,13 @@ export class InlineInfo {
   private refOffset(form: number, value: AttrValue, unit: Unit): number | undefined {
     if (typeof value !== 'bigint') return undefined;
     switch (form) {
-      case F.ref1:
-      case F.ref2:
-      case F.ref4:
-      case F.ref8:
-      case F.ref_udata:
+      case DW_FORM.ref1:
+      case DW_FORM.ref2:
+      case DW_FORM.ref4:
+      case DW_FORM.ref8:
+      case DW_FORM.ref_udata:
         return unit.offset + Number(value);
-      case F.ref_addr:
+      case DW_FORM.ref_addr:
         return Number(value);
       default:
         return undefined; // references into other files (.dwz, type units)
@@ -376,18 +356,18 @@ export class InlineInfo {
   }
 
   /** [low, high) ranges from low_pc/high_pc or DW_AT_ranges. */
-  private rangesOf(attrs: Map<number, { form: number; value: AttrValue }>, unit: Unit): [bigint, bigint][] {
+  private rangesOf(attrs: Attrs, unit: Unit): [bigint, bigint][] {
     const low = attrs.get(DW_AT_low_pc);
     const high = attrs.get(DW_AT_high_pc);
     if (low && typeof low.value === 'bigint' && high && typeof high.value === 'bigint') {
-      const isAddress = high.form === F.addr || high.form === F.addrx || (high.form >= F.addrx1 && high.form <= F.addrx4) || high.form === F.GNU_addr_index;
+      const isAddress = high.form === DW_FORM.addr || high.form === DW_FORM.addrx || (high.form >= DW_FORM.addrx1 && high.form <= DW_FORM.addrx4) || high.form === DW_FORM.GNU_addr_index;
       return [[low.value, isAddress ? high.value : low.value + high.value]];
     }
     const ranges = attrs.get(DW_AT_ranges);
     if (!ranges || typeof ranges.value !== 'bigint') return [];
     if (unit.version >= 5) {
       let offset = Number(ranges.value);
-      if (ranges.form === F.rnglistx) {
+      if (ranges.form === DW_FORM.rnglistx) {
         if (!this.s.rnglists) return [];
         const size = unit.is64 ? 8 : 4;
         const at = unit.rnglistsBase + offset * size;
@@ -402,7 +382,7 @@ export class InlineInfo {
   private rangeList(offset: number, unit: Unit): [bigint, bigint][] {
     const data = this.s.ranges;
     if (!data) return [];
-    const r = new Cursor(data, offset);
+    const r = new DwarfReader(data, offset, '.debug_ranges');
     const max = unit.addressSize === 4 ? 0xffffffffn : 0xffffffffffffffffn;
     let base = unit.lowPc;
     const out: [bigint, bigint][] = [];
@@ -423,7 +403,7 @@ export class InlineInfo {
   private rnglist(offset: number, unit: Unit): [bigint, bigint][] {
     const data = this.s.rnglists;
     if (!data) return [];
-    const r = new Cursor(data, offset);
+    const r = new DwarfReader(data, offset, '.debug_rnglists');
     let base = unit.lowPc;
     const out: [bigint, bigint][] = [];
     const push = (start: bigint, end: bigint): void => {
@@ -435,21 +415,21 @@ export class InlineInfo {
         case 0: // end_of_list
           return out;
         case 1: // base_addressx
-          base = this.indexedAddress(Number(r.uleb()), unit);
+          base = this.indexedAddress(r.uleb(), unit);
           break;
         case 2: {
-          const start = this.indexedAddress(Number(r.uleb()), unit);
-          push(start, this.indexedAddress(Number(r.uleb()), unit));
+          const start = this.indexedAddress(r.uleb(), unit);
+          push(start, this.indexedAddress(r.uleb(), unit));
           break;
         }
         case 3: {
-          const start = this.indexedAddress(Number(r.uleb()), unit);
-          push(start, start + r.uleb());
+          const start = this.indexedAddress(r.uleb(), unit);
+          push(start, start + r.ulebBig());
           break;
         }
         case 4: {
-          const start = r.uleb();
-          push(base + start, base + r.uleb());
+          const start = r.ulebBig();
+          push(base + start, base + r.ulebBig());
           break;
         }
         case 5:
@@ -462,7 +442,7 @@ export class InlineInfo {
         }
         case 7: {
           const start = r.address(unit.addressSize);
-          push(start, start + r.uleb());
+          push(start, start + r.ulebBig());
           break;
         }
         default:
@@ -488,72 +468,72 @@ export class InlineInfo {
     return cstring(this.s.str, offset);
   }
 
+  private readAttrs(r: DwarfReader, abbrev: Abbrev, unit: Unit, headerPass: boolean): Attrs {
+    const attrs: Attrs = new Map();
+    for (const spec of abbrev.attrs) attrs.set(spec.name, { form: spec.form, value: this.readValue(r, spec, unit, headerPass) });
+    return attrs;
+  }
+
   /** Reads one attribute value. With `headerPass`, indexed addresses and strings are left unread (their bases are not known yet). */
-  private readValue(r: Cursor, spec: AttrSpec, unit: Unit, headerPass: boolean): AttrValue {
+  private readValue(r: DwarfReader, spec: AttrSpec, unit: Unit, headerPass: boolean): AttrValue {
     let form = spec.form;
-    if (form === F.indirect) form = Number(r.uleb());
+    if (form === DW_FORM.indirect) form = r.uleb();
     switch (form) {
-      case F.addr:
+      case DW_FORM.addr:
         return r.address(unit.addressSize);
-      case F.data1:
-      case F.ref1:
-      case F.flag:
+      case DW_FORM.data1:
+      case DW_FORM.ref1:
+      case DW_FORM.flag:
         return BigInt(r.u8());
-      case F.data2:
-      case F.ref2:
+      case DW_FORM.data2:
+      case DW_FORM.ref2:
         return BigInt(r.u16());
-      case F.data4:
-      case F.ref4:
-      case F.ref_sup4:
+      case DW_FORM.data4:
+      case DW_FORM.ref4:
+      case DW_FORM.ref_sup4:
         return BigInt(r.u32());
-      case F.data8:
-      case F.ref8:
-      case F.ref_sig8:
-      case F.ref_sup8:
+      case DW_FORM.data8:
+      case DW_FORM.ref8:
+      case DW_FORM.ref_sig8:
+      case DW_FORM.ref_sup8:
         return r.u64();
-      case F.sdata:
-        return r.sleb();
-      case F.udata:
-      case F.ref_udata:
-      case F.loclistx:
-      case F.rnglistx:
-        return r.uleb();
-      case F.ref_addr:
+      case DW_FORM.sdata:
+        return r.slebBig();
+      case DW_FORM.udata:
+      case DW_FORM.ref_udata:
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+        return r.ulebBig();
+      case DW_FORM.ref_addr:
         return BigInt(unit.version <= 2 ? Number(r.address(unit.addressSize)) : r.offset(unit.is64));
-      case F.sec_offset:
+      case DW_FORM.sec_offset:
         return BigInt(r.offset(unit.is64));
-      case F.flag_present:
+      case DW_FORM.flag_present:
         return 1n;
-      case F.implicit_const:
+      case DW_FORM.implicit_const:
         return spec.implicit;
-      case F.string:
+      case DW_FORM.string:
         return r.cstr();
-      case F.strp:
+      case DW_FORM.strp:
         return this.s.str ? cstring(this.s.str, r.offset(unit.is64)) : (r.offset(unit.is64), undefined);
-      case F.line_strp:
+      case DW_FORM.line_strp:
         return this.s.lineStr ? cstring(this.s.lineStr, r.offset(unit.is64)) : (r.offset(unit.is64), undefined);
-      case F.strx:
-      case F.GNU_str_index: {
-        const index = Number(r.uleb());
+      case DW_FORM.strx:
+      case DW_FORM.GNU_str_index:
+      case DW_FORM.strx1:
+      case DW_FORM.strx2:
+      case DW_FORM.strx3:
+      case DW_FORM.strx4: {
+        const index = indexOperand(r, form);
         return headerPass ? undefined : this.indexedString(index, unit);
       }
-      case F.strx1:
-      case F.strx2:
-      case F.strx3:
-      case F.strx4: {
-        const index = r.uintN(form - F.strx1 + 1);
-        return headerPass ? undefined : this.indexedString(index, unit);
-      }
-      case F.addrx:
-      case F.GNU_addr_index: {
-        const index = Number(r.uleb());
-        return headerPass ? undefined : this.indexedAddress(index, unit);
-      }
-      case F.addrx1:
-      case F.addrx2:
-      case F.addrx3:
-      case F.addrx4: {
-        const index = r.uintN(form - F.addrx1 + 1);
+      case DW_FORM.addrx:
+      case DW_FORM.GNU_addr_index:
+      case DW_FORM.addrx1:
+      case DW_FORM.addrx2:
+      case DW_FORM.addrx3:
+      case DW_FORM.addrx4: {
+        const index = indexOperand(r, form);
         return headerPass ? undefined : this.indexedAddress(index, unit);
       }
       default:
@@ -563,87 +543,87 @@ export class InlineInfo {
   }
 
   /** Moves past one attribute value without decoding it. */
-  private skipValue(r: Cursor, form: number, unit: Unit): void {
+  private skipValue(r: DwarfReader, form: number, unit: Unit): void {
     switch (form) {
-      case F.flag_present:
-      case F.implicit_const:
+      case DW_FORM.flag_present:
+      case DW_FORM.implicit_const:
         return;
-      case F.data1:
-      case F.ref1:
-      case F.flag:
-      case F.strx1:
-      case F.addrx1:
+      case DW_FORM.data1:
+      case DW_FORM.ref1:
+      case DW_FORM.flag:
+      case DW_FORM.strx1:
+      case DW_FORM.addrx1:
         r.skip(1);
         return;
-      case F.data2:
-      case F.ref2:
-      case F.strx2:
-      case F.addrx2:
+      case DW_FORM.data2:
+      case DW_FORM.ref2:
+      case DW_FORM.strx2:
+      case DW_FORM.addrx2:
         r.skip(2);
         return;
-      case F.strx3:
-      case F.addrx3:
+      case DW_FORM.strx3:
+      case DW_FORM.addrx3:
         r.skip(3);
         return;
-      case F.data4:
-      case F.ref4:
-      case F.ref_sup4:
-      case F.strx4:
-      case F.addrx4:
+      case DW_FORM.data4:
+      case DW_FORM.ref4:
+      case DW_FORM.ref_sup4:
+      case DW_FORM.strx4:
+      case DW_FORM.addrx4:
         r.skip(4);
         return;
-      case F.data8:
-      case F.ref8:
-      case F.ref_sig8:
-      case F.ref_sup8:
+      case DW_FORM.data8:
+      case DW_FORM.ref8:
+      case DW_FORM.ref_sig8:
+      case DW_FORM.ref_sup8:
         r.skip(8);
         return;
-      case F.data16:
+      case DW_FORM.data16:
         r.skip(16);
         return;
-      case F.addr:
+      case DW_FORM.addr:
         r.skip(unit.addressSize);
         return;
-      case F.ref_addr:
+      case DW_FORM.ref_addr:
         r.skip(unit.version <= 2 ? unit.addressSize : unit.is64 ? 8 : 4);
         return;
-      case F.strp:
-      case F.line_strp:
-      case F.sec_offset:
-      case F.strp_sup:
-      case F.GNU_ref_alt:
-      case F.GNU_strp_alt:
+      case DW_FORM.strp:
+      case DW_FORM.line_strp:
+      case DW_FORM.sec_offset:
+      case DW_FORM.strp_sup:
+      case DW_FORM.GNU_ref_alt:
+      case DW_FORM.GNU_strp_alt:
         r.skip(unit.is64 ? 8 : 4);
         return;
-      case F.sdata:
-      case F.udata:
-      case F.ref_udata:
-      case F.strx:
-      case F.addrx:
-      case F.loclistx:
-      case F.rnglistx:
-      case F.GNU_addr_index:
-      case F.GNU_str_index:
+      case DW_FORM.sdata:
+      case DW_FORM.udata:
+      case DW_FORM.ref_udata:
+      case DW_FORM.strx:
+      case DW_FORM.addrx:
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+      case DW_FORM.GNU_addr_index:
+      case DW_FORM.GNU_str_index:
         r.skipUleb();
         return;
-      case F.string:
+      case DW_FORM.string:
         r.cstr();
         return;
-      case F.block1:
+      case DW_FORM.block1:
         r.skip(r.u8());
         return;
-      case F.block2:
+      case DW_FORM.block2:
         r.skip(r.u16());
         return;
-      case F.block4:
+      case DW_FORM.block4:
         r.skip(r.u32());
         return;
-      case F.block:
-      case F.exprloc:
-        r.skip(r.ulebNumber());
+      case DW_FORM.block:
+      case DW_FORM.exprloc:
+        r.skip(r.uleb());
         return;
-      case F.indirect:
-        this.skipValue(r, Number(r.uleb()), unit);
+      case DW_FORM.indirect:
+        this.skipValue(r, r.uleb(), unit);
         return;
       default:
         throw new SymbolsError(`Cannot read .debug_info: form 0x${form.toString(16)} is not supported`);
@@ -651,19 +631,20 @@ export class InlineInfo {
   }
 }
 
+/** The index a strx or addrx form holds: 1 to 4 bytes for the sized variants, else a ULEB128. */
+function indexOperand(r: DwarfReader, form: number): number {
+  if (form >= DW_FORM.strx1 && form <= DW_FORM.strx4) return r.uintN(form - DW_FORM.strx1 + 1);
+  if (form >= DW_FORM.addrx1 && form <= DW_FORM.addrx4) return r.uintN(form - DW_FORM.addrx1 + 1);
+  return r.uleb();
+}
+
 /** .debug_aranges: per unit, a header then (address, length) pairs aligned to twice the address size. */
 function readAranges(data: Buffer): { low: bigint; high: bigint; unit: number }[] {
   const out: { low: bigint; high: bigint; unit: number }[] = [];
   let at = 0;
   while (at + 12 <= data.length) {
-    const r = new Cursor(data, at);
-    let length = r.u32();
-    let is64 = false;
-    if (length === 0xffffffff) {
-      is64 = true;
-      length = Number(r.u64());
-    }
-    const end = r.at + length;
+    const r = new DwarfReader(data, at, '.debug_aranges');
+    const { length, is64, end } = readUnitLength(r);
     if (length === 0 || end > data.length) break;
     r.u16(); // version
     const unit = r.offset(is64);
@@ -685,116 +666,19 @@ function readAranges(data: Buffer): { low: bigint; high: bigint; unit: number }[
 
 function readAbbrevs(data: Buffer, offset: number): Map<number, Abbrev> {
   const out = new Map<number, Abbrev>();
-  const r = new Cursor(data, offset);
+  const r = new DwarfReader(data, offset, '.debug_abbrev');
   for (;;) {
-    const code = r.ulebNumber();
+    const code = r.uleb();
     if (code === 0) return out;
-    const tag = r.ulebNumber();
+    const tag = r.uleb();
     const children = r.u8() !== 0;
     const attrs: AttrSpec[] = [];
     for (;;) {
-      const name = r.ulebNumber();
-      const form = r.ulebNumber();
+      const name = r.uleb();
+      const form = r.uleb();
       if (name === 0 && form === 0) break;
-      attrs.push({ name, form, implicit: form === F.implicit_const ? r.sleb() : 0n });
+      attrs.push({ name, form, implicit: form === DW_FORM.implicit_const ? r.slebBig() : 0n });
     }
     out.set(code, { tag, children, attrs });
-  }
-}
-
-function cstring(table: Buffer, offset: number): string | undefined {
-  const end = table.indexOf(0, offset);
-  return end < 0 ? undefined : table.toString('utf8', offset, end);
-}
-
-class Cursor {
-  constructor(
-    private readonly data: Buffer,
-    public at: number,
-  ) {}
-
-  u8(): number {
-    this.need(1);
-    return this.data[this.at++] as number;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.data.readUInt16LE(this.at);
-    this.at += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.data.readUInt32LE(this.at);
-    this.at += 4;
-    return v;
-  }
-  u64(): bigint {
-    this.need(8);
-    const v = this.data.readBigUInt64LE(this.at);
-    this.at += 8;
-    return v;
-  }
-  uintN(n: number): number {
-    this.need(n);
-    const v = this.data.readUIntLE(this.at, n);
-    this.at += n;
-    return v;
-  }
-  offset(is64: boolean): number {
-    return is64 ? Number(this.u64()) : this.u32();
-  }
-  address(size: number): bigint {
-    return size === 4 ? BigInt(this.u32()) : this.u64();
-  }
-  /** A ULEB128 that fits a double exactly (codes, counts, lengths). */
-  ulebNumber(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-  }
-  skipUleb(): void {
-    while (this.u8() & 0x80);
-  }
-  uleb(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = this.u8();
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-    }
-  }
-  sleb(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    let b: number;
-    do {
-      b = this.u8();
-      result |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-    } while (b & 0x80);
-    if (b & 0x40) result -= 1n << shift;
-    return result;
-  }
-  cstr(): string {
-    const end = this.data.indexOf(0, this.at);
-    if (end < 0) throw new SymbolsError('Cannot read .debug_info: string is not NUL-terminated');
-    const s = this.data.toString('utf8', this.at, end);
-    this.at = end + 1;
-    return s;
-  }
-  skip(n: number): void {
-    this.need(n);
-    this.at += n;
-  }
-  private need(n: number): void {
-    if (this.at + n > this.data.length) throw new SymbolsError('Cannot read DWARF: entry runs past the section end');
   }
 }

@@ -1,36 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openElf } from '../elf/index.js';
 import { LineTable } from './dwarf-line.js';
+import { instructionAddresses, scratchDir } from './dwarf-testkit.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../test/fixtures/stacks/frames.c');
 
-let dir = '';
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bpfkit-dwarf-line-'));
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Every instruction address of the binary's own functions, from objdump. */
-function instructionAddresses(binary: string): bigint[] {
-  const out = execFileSync('objdump', ['-d', '--no-show-raw-insn', binary], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const addresses: bigint[] = [];
-  let inOwn = false;
-  for (const line of out.split('\n')) {
-    const fn = /^[0-9a-f]+ <(\w+)>:$/.exec(line);
-    if (fn) inOwn = ['leaf', 'middle', 'outer', 'main'].includes(fn[1]!);
-    const insn = /^\s+([0-9a-f]+):/.exec(line);
-    if (inOwn && insn) addresses.push(BigInt(`0x${insn[1]}`));
-  }
-  return addresses;
-}
+const dir = scratchDir('bpfkit-dwarf-line-');
 
 describe.each([
   ['DWARF 5', ['-gdwarf-5']],
@@ -38,11 +15,11 @@ describe.each([
   ['DWARF 5, compressed sections', ['-gdwarf-5', '-gz=zlib']],
 ])('LineTable of a %s binary', (label, flags) => {
   it('agrees with addr2line on every instruction of the program', () => {
-    const binary = join(dir, `frames-${label.replace(/\W+/g, '-')}`);
+    const binary = join(dir(), `frames-${label.replace(/\W+/g, '-')}`);
     execFileSync('gcc', ['-O1', ...flags, '-o', binary, FIXTURE]);
     const table = LineTable.fromElf(openElf(binary));
     expect(table).toBeDefined();
-    const addresses = instructionAddresses(binary);
+    const addresses = instructionAddresses(binary, ['leaf', 'middle', 'outer', 'main']);
     expect(addresses.length).toBeGreaterThan(10);
     const expected = execFileSync('addr2line', ['-e', binary, ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' })
       .trim()
@@ -58,7 +35,7 @@ describe.each([
 
 describe('LineTable edge cases', () => {
   it('has no table for a binary built without -g, and no line outside any sequence', () => {
-    const binary = join(dir, 'frames-nodebug');
+    const binary = join(dir(), 'frames-nodebug');
     execFileSync('gcc', ['-O1', '-g0', '-o', binary, FIXTURE]);
     expect(LineTable.fromElf(openElf(binary))).toBeUndefined();
     const table = LineTable.parse(Buffer.alloc(0));

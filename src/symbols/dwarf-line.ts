@@ -1,6 +1,6 @@
 // Source file and line of a code address from DWARF's line-number programs (.debug_line, versions 2 to 5).
-import { inflateSync } from 'node:zlib';
-import type { ElfFile, ElfSection } from '../elf/index.js';
+import type { ElfFile } from '../elf/index.js';
+import { cstring, DW_FORM, DwarfReader, readUnitLength, sectionBytes } from './dwarf-reader.js';
 import { SymbolsError } from './error.js';
 
 export interface SourceLine {
@@ -10,9 +10,6 @@ export interface SourceLine {
   file: string;
   line: number;
 }
-
-const SHF_COMPRESSED = 0x800n;
-const ELFCOMPRESS_ZLIB = 1;
 
 // Standard opcodes (DWARF 5, 6.2.5.2).
 const DW_LNS_copy = 1;
@@ -25,26 +22,15 @@ const DW_LNS_fixed_advance_pc = 9;
 const DW_LNE_end_sequence = 1;
 const DW_LNE_set_address = 2;
 const DW_LNE_define_file = 3;
-// Line-table entry content types and the attribute forms they come in.
+// Line-table entry content types.
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
-const DW_FORM_block = 0x09;
-const DW_FORM_block1 = 0x0a;
-const DW_FORM_data1 = 0x0b;
-const DW_FORM_data2 = 0x05;
-const DW_FORM_data4 = 0x06;
-const DW_FORM_data8 = 0x07;
-const DW_FORM_data16 = 0x1e;
-const DW_FORM_string = 0x08;
-const DW_FORM_strp = 0x0e;
-const DW_FORM_line_strp = 0x1f;
-const DW_FORM_udata = 0x0f;
-const DW_FORM_sdata = 0x0d;
-const DW_FORM_strx = 0x1a;
-const DW_FORM_strx1 = 0x25;
-const DW_FORM_strx2 = 0x26;
-const DW_FORM_strx3 = 0x27;
-const DW_FORM_strx4 = 0x28;
+
+/** The string sections DWARF 5 line-table headers point into. */
+interface StringSections {
+  lineStr?: Buffer | undefined;
+  str?: Buffer | undefined;
+}
 
 /** One file's line rows, sorted by address; rows that end a sequence have file -1. */
 export class LineTable {
@@ -67,7 +53,7 @@ export class LineTable {
   }
 
   /** Parses the bytes of .debug_line, with the string sections DWARF 5 headers point into. */
-  static parse(data: Buffer, strings: { lineStr?: Buffer | undefined; str?: Buffer | undefined } = {}): LineTable {
+  static parse(data: Buffer, strings: StringSections = {}): LineTable {
     const sequences: Sequence[] = [];
     const names: { dir: string; file: string }[] = [];
     const units = new Map<number, number>();
@@ -140,135 +126,49 @@ interface Sequence {
   files: number[];
 }
 
-/** A section's bytes, inflated when the section is SHF_COMPRESSED with zlib. */
-export function sectionBytes(elf: ElfFile, section: ElfSection): Buffer {
-  const raw = elf.sectionData(section);
-  if ((section.flags & SHF_COMPRESSED) === 0n) return raw;
-  if (raw.length < 24) throw new SymbolsError(`Cannot read ${section.name} of ${elf.path}: compression header is truncated`);
-  const kind = raw.readUInt32LE(0);
-  if (kind !== ELFCOMPRESS_ZLIB) throw new SymbolsError(`Cannot read ${section.name} of ${elf.path}: compression type ${kind} is not supported`);
-  return inflateSync(raw.subarray(24));
-}
-
-class Reader {
-  constructor(
-    readonly data: Buffer,
-    public at: number,
-  ) {}
-
-  u8(): number {
-    this.need(1);
-    return this.data[this.at++] as number;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.data.readUInt16LE(this.at);
-    this.at += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.data.readUInt32LE(this.at);
-    this.at += 4;
-    return v;
-  }
-  u64(): bigint {
-    this.need(8);
-    const v = this.data.readBigUInt64LE(this.at);
-    this.at += 8;
-    return v;
-  }
-  /** A size-dependent offset: 4 bytes in 32-bit DWARF, 8 in 64-bit DWARF. */
-  offset(is64: boolean): number {
-    return is64 ? Number(this.u64()) : this.u32();
-  }
-  address(size: number): number {
-    if (size === 8) return Number(this.u64());
-    if (size === 4) return this.u32();
-    throw new SymbolsError(`Cannot read .debug_line: address size ${size} is not supported`);
-  }
-  /** ULEB128 as a double: exact for every value a line program holds. */
-  uleb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-  }
-  sleb(): number {
-    let result = 0;
-    let scale = 1;
-    let b: number;
-    do {
-      b = this.u8();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-    } while (b & 0x80);
-    if (b & 0x40) result -= scale;
-    return result;
-  }
-  cstr(): string {
-    const end = this.data.indexOf(0, this.at);
-    if (end < 0) throw new SymbolsError('Cannot read .debug_line: string is not NUL-terminated');
-    const s = this.data.toString('utf8', this.at, end);
-    this.at = end + 1;
-    return s;
-  }
-  skip(n: number): void {
-    this.need(n);
-    this.at += n;
-  }
-  private need(n: number): void {
-    if (this.at + n > this.data.length) throw new SymbolsError('Cannot read .debug_line: unit runs past the section end');
-  }
-}
-
 function stringAt(table: Buffer | undefined, offset: number, what: string): string {
   if (!table) throw new SymbolsError(`Cannot read .debug_line: it points into ${what}, which the file lacks`);
-  const end = table.indexOf(0, offset);
-  if (end < 0) throw new SymbolsError(`Cannot read .debug_line: string at ${offset} of ${what} is not NUL-terminated`);
-  return table.toString('utf8', offset, end);
+  const s = cstring(table, offset);
+  if (s === undefined) throw new SymbolsError(`Cannot read .debug_line: string at ${offset} of ${what} is not NUL-terminated`);
+  return s;
 }
 
 /** Reads one attribute of a DWARF 5 directory or file entry: a string for paths, a number for indexes, undefined otherwise. */
-function readForm(r: Reader, form: number, is64: boolean, strings: { lineStr?: Buffer | undefined; str?: Buffer | undefined }): string | number | undefined {
+function readForm(r: DwarfReader, form: number, is64: boolean, strings: StringSections): string | number | undefined {
   switch (form) {
-    case DW_FORM_string:
+    case DW_FORM.string:
       return r.cstr();
-    case DW_FORM_line_strp:
+    case DW_FORM.line_strp:
       return stringAt(strings.lineStr, r.offset(is64), '.debug_line_str');
-    case DW_FORM_strp:
+    case DW_FORM.strp:
       return stringAt(strings.str, r.offset(is64), '.debug_str');
-    case DW_FORM_udata:
+    case DW_FORM.udata:
       return r.uleb();
-    case DW_FORM_sdata:
+    case DW_FORM.sdata:
       return r.sleb();
-    case DW_FORM_data1:
+    case DW_FORM.data1:
       return r.u8();
-    case DW_FORM_data2:
+    case DW_FORM.data2:
       return r.u16();
-    case DW_FORM_data4:
+    case DW_FORM.data4:
       return r.u32();
-    case DW_FORM_data8:
+    case DW_FORM.data8:
       r.skip(8);
       return undefined;
-    case DW_FORM_data16:
+    case DW_FORM.data16:
       r.skip(16);
       return undefined;
-    case DW_FORM_block:
+    case DW_FORM.block:
       r.skip(r.uleb());
       return undefined;
-    case DW_FORM_block1:
+    case DW_FORM.block1:
       r.skip(r.u8());
       return undefined;
-    case DW_FORM_strx:
-    case DW_FORM_strx1:
-    case DW_FORM_strx2:
-    case DW_FORM_strx3:
-    case DW_FORM_strx4:
+    case DW_FORM.strx:
+    case DW_FORM.strx1:
+    case DW_FORM.strx2:
+    case DW_FORM.strx3:
+    case DW_FORM.strx4:
       // Indexes into .debug_str_offsets need the unit's base from .debug_info; compilers do not use them here.
       throw new SymbolsError('Cannot read .debug_line: indexed strings (DW_FORM_strx) are not supported');
     default:
@@ -285,18 +185,12 @@ function joinDir(dir: string, sub: string): string {
 function parseUnit(
   data: Buffer,
   start: number,
-  strings: { lineStr?: Buffer | undefined; str?: Buffer | undefined },
+  strings: StringSections,
   sequences: Sequence[],
   names: { dir: string; file: string }[],
 ): number {
-  const r = new Reader(data, start);
-  let length = r.u32();
-  let is64 = false;
-  if (length === 0xffffffff) {
-    is64 = true;
-    length = Number(r.u64());
-  }
-  const end = r.at + length;
+  const r = new DwarfReader(data, start, '.debug_line');
+  const { is64, end } = readUnitLength(r);
   if (end > data.length) throw new SymbolsError(`Cannot read .debug_line: unit at ${start} runs past the section end`);
   const version = r.u16();
   if (version < 2 || version > 5) return end;
@@ -391,7 +285,9 @@ function parseUnit(
           file = 1;
           line = 1;
         } else if (sub === DW_LNE_set_address) {
-          address = r.address(len - 1 === 4 ? 4 : addressSize);
+          const size = len - 1 === 4 ? 4 : addressSize;
+          if (size !== 4 && size !== 8) throw new SymbolsError(`Cannot read .debug_line: address size ${size} is not supported`);
+          address = Number(r.address(size));
         } else if (sub === DW_LNE_define_file) {
           const name = r.cstr();
           const dirIndex = r.uleb();
@@ -427,7 +323,7 @@ function parseUnit(
   return end;
 }
 
-function readFormats(r: Reader): [number, number][] {
+function readFormats(r: DwarfReader): [number, number][] {
   const count = r.u8();
   const out: [number, number][] = [];
   for (let k = 0; k < count; k++) out.push([r.uleb(), r.uleb()]);

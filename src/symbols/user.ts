@@ -47,6 +47,23 @@ interface LoadedElf {
   inlines: InlineInfo | undefined | null;
 }
 
+/**
+ * What `read` finds in the debug file, else in the mapped file (stripped files often keep some DWARF, debug files
+ * all of it); malformed or unsupported DWARF counts as none, so a bad file costs only its own details.
+ */
+function firstDwarf<T>(loaded: LoadedElf, read: (elf: ElfFile) => T | undefined): T | undefined {
+  for (const elf of [loaded.debug, loaded.elf]) {
+    if (!elf) continue;
+    try {
+      const found = read(elf);
+      if (found) return found;
+    } catch {
+      // Malformed or unsupported here: the other file may still have it.
+    }
+  }
+  return undefined;
+}
+
 /** Parsed files shared by every symbolizer in the process, oldest dropped first past the limit. */
 const shared = new Map<string, LoadedElf>();
 const SHARED_LIMIT = 256;
@@ -161,18 +178,7 @@ export class UserSymbolizer {
     const found = this.dwarfOf(address, callSites);
     if (!found) return [];
     const { loaded, fileAddress } = found;
-    if (loaded.inlines === null) {
-      loaded.inlines = undefined;
-      for (const elf of [loaded.debug, loaded.elf]) {
-        if (!elf) continue;
-        try {
-          loaded.inlines = InlineInfo.fromElf(elf);
-        } catch {
-          // Malformed or unsupported DWARF: no inline information from this file.
-        }
-        if (loaded.inlines) break;
-      }
-    }
+    if (loaded.inlines === null) loaded.inlines = firstDwarf(loaded, (elf) => InlineInfo.fromElf(elf));
     let calls;
     try {
       calls = loaded.inlines?.at(fileAddress) ?? [];
@@ -190,18 +196,7 @@ export class UserSymbolizer {
     const mapping = this.mappingOf(address);
     if (!mapping || !isFileMapping(mapping)) return undefined;
     const loaded = this.load(mapping);
-    if (withLines && loaded.lines === null) {
-      loaded.lines = undefined;
-      for (const elf of [loaded.debug, loaded.elf]) {
-        if (!elf) continue;
-        try {
-          loaded.lines = LineTable.fromElf(elf);
-        } catch {
-          // Malformed or unsupported DWARF: no lines from this file.
-        }
-        if (loaded.lines) break;
-      }
-    }
+    if (withLines && loaded.lines === null) loaded.lines = firstDwarf(loaded, (elf) => LineTable.fromElf(elf));
     const fileOffset = address - mapping.start + mapping.offset;
     const fileAddress = loaded.elf?.fileOffsetToVaddr(fileOffset) ?? fileOffset;
     return { loaded, lines: loaded.lines ?? undefined, fileAddress };
