@@ -7,6 +7,7 @@
 // ranges (print them with formatDiagnostics). Nothing here touches the kernel except reading its catalogues
 // (tracefs formats, BTF), which options can replace with fakes. The result also keeps the typed context for
 // the `-d`/`--emit` dumps (dumpTypedAst, dumpBytecode).
+import { statSync } from 'node:fs';
 import { loadKernelBtf, type Btf } from '../btf/index.js';
 import { AssemblerError, InsnError } from '../isa/index.js';
 import { possibleCpus } from '../kernel/cpus.js';
@@ -79,9 +80,12 @@ export function compile(source: string, filename: string, options: CompileOption
   }
   const probes: ProbeProgram[] = [];
   let scratch = 8;
+  // bpftrace's tests step time through this map (a test hook read from the environment, as bpftrace does).
+  const dummyTsMap = process.env['BPFTRACE_DUMMY_TS_MAP'];
+  const pidNamespace = ownPidNamespace();
   ctx.probes.forEach((ep, i) => {
     try {
-      const g = generateProgram(ctx, ep, i);
+      const g = generateProgram(ctx, ep, i, { dummyTsMap: dummyTsMap === undefined || dummyTsMap === '' ? undefined : dummyTsMap, pidNamespace });
       scratch = Math.max(scratch, g.scratchSize);
       probes.push({
         name: programName(ep.target.kind, i),
@@ -116,6 +120,19 @@ export function compile(source: string, filename: string, options: CompileOption
     btf: FUNC_INFO_BTF,
   };
   return { artifact, diagnostics, context: ctx };
+}
+
+/** The initial PID namespace's inode number (PROC_PID_INIT_INO). */
+const INIT_PID_NS_INO = 0xeffffffcn;
+
+/** This process's PID namespace when it is not the initial one (pid and tid then read as it sees them). */
+function ownPidNamespace(): { dev: bigint; ino: bigint } | undefined {
+  try {
+    const st = statSync('/proc/self/ns/pid', { bigint: true });
+    return st.ino === INIT_PID_NS_INO ? undefined : { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
 }
 
 function programName(kind: string, i: number): string {

@@ -9,10 +9,10 @@ describe('dumps', () => {
   it('prints each expression with its type', () => {
     const r = compile('BEGIN { @x[comm] = pid + 1; }', 'stdin', noKernel);
     const text = dumpTypedAst(r.context!);
-    expect(text).toContain('MapAccess :: [int64]');
+    expect(text).toContain('MapAccess :: [uint64]');
     expect(text).toContain('Identifier: comm :: [string[16]]');
     expect(text).toContain('Builtin: pid :: [uint32]');
-    expect(text).toContain('Binary: + :: [int64]');
+    expect(text).toContain('Binary: + :: [uint64]');
   });
 
   it('lists every program with its instruction count', () => {

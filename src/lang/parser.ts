@@ -127,7 +127,8 @@ class Parser {
     this.diags.error(`syntax: ${message}`, range);
   }
 
-  // Reports an error at the next token, naming what was found, and abandons the construct.
+  // Reports an error at the next token and abandons the construct. The message does not name the token: the
+  // underline shows it, and bpftrace's messages are worded the same way.
   private fail(message: string, t: Token = this.peek()): never {
     this.failedAt = t.start;
     // One complaint about the input ending early is enough.
@@ -135,8 +136,16 @@ class Parser {
       if (this.eofReported) throw new Abort();
       this.eofReported = true;
     }
-    this.error(`${message}${describeFound(t)}`, this.errorRange(t));
+    this.error(message, this.errorRange(t));
     throw new Abort();
+  }
+
+  // bpftrace reads on after some failed expectations, so it also reports, at the same token, the one that
+  // should have come next (`if (x=1) {`: both ')' and '{'). Only the first is reported when that token is there.
+  private failThen(message: string, next: string, t: Token = this.peek()): never {
+    if (!this.isPunct(next, t)) this.error(message, this.errorRange(t));
+    else this.fail(message, t);
+    this.fail(`expected '${next}'`, t);
   }
 
   private failAt(message: string, range: Range): never {
@@ -147,6 +156,8 @@ class Parser {
 
   private errorRange(t: Token): Range {
     if (t.kind === 'eof') return this.range(t.start, t.start);
+    // bpftrace underlines words whole but only the first character of an operator such as `->` or `..`.
+    if (t.kind === 'punct') return this.range(t.start, t.start + 1);
     return this.rangeOfToken(t);
   }
 
@@ -282,7 +293,9 @@ class Parser {
           if (this.text.startsWith('#', start) && !this.text.startsWith('#!', start)) {
             const p = this.parsePreprocessor();
             c.push(p);
-            this.error('C definitions must appear before probes and functions', p.range);
+            // The directive's line with its newline, as bpftrace underlines it (through the next line's start).
+            const end = p.range.end < this.text.length ? p.range.end + 1 : p.range.end;
+            this.error('C definitions must appear before probes and functions', this.range(p.range.start, end));
           } else if (this.atCDefinition()) {
             const d = this.parseCDefinition();
             if (d) {
@@ -431,9 +444,9 @@ class Parser {
     const entries: A.ConfigEntry[] = [];
     while (!this.isPunct('}')) {
       const keyTok = this.peek();
-      if (keyTok.kind !== 'ident') this.fail('expected config key');
+      if (keyTok.kind !== 'ident') this.failThen('expected config key', '}');
       this.next();
-      this.expect('=');
+      if (!this.match('=')) this.failThen("expected '='", '}');
       const v = this.peek();
       let value: string | bigint | boolean;
       let bare = false;
@@ -632,6 +645,8 @@ class Parser {
         else if (r.statement) statements.push(r.statement);
       } catch (e) {
         if (!(e instanceof Abort) || this.diags.errorCount >= MAX_ERRORS) throw e;
+        // A statement that cannot even start (a lone `$`) is, to bpftrace, also input the block cannot read.
+        if (t.kind === 'invalid' && t.errors && this.failedAt === stmtStart) this.error('unexpected input in block', this.errorRange(t));
         this.depth = depth;
         this.syncStatement(Math.max(stmtStart, this.failedAt));
         if (this.pos <= stmtStart) this.next();
@@ -705,6 +720,9 @@ class Parser {
     const expr = this.parseExpression();
     const op = this.peek();
     if (op.kind === 'punct' && (op.text === '=' || COMPOUND.has(op.text))) {
+      // Only a statement that starts with a variable or a map can be an assignment; after anything else the
+      // expression statement has ended, as bpftrace reads it.
+      if (t.kind !== 'var' && t.kind !== 'map') this.fail("expected ';'", op);
       if (expr.kind === 'TupleAccess' || expr.kind === 'FieldAccess') {
         this.next();
         const value = this.parseExpression();
@@ -764,7 +782,7 @@ class Parser {
     if (this.isPunct('(')) {
       this.next();
       cond = this.parseExpression();
-      this.expect(')');
+      if (!this.match(')')) this.failThen("expected ')'", '{');
     } else {
       cond = this.parseUnary();
     }
@@ -792,14 +810,23 @@ class Parser {
     const first = this.parsePostfix(this.parsePrimary());
     let iterable: A.MapRef | A.RangeExpr;
     if (this.match('..')) {
-      const end = this.parsePostfix(this.parsePrimary());
+      let end: A.Expression;
+      try {
+        end = this.parsePostfix(this.parsePrimary());
+      } catch (e) {
+        // As bpftrace, a bad end of the range is followed by the missing `)` at the same place.
+        const t = this.peek();
+        if (e instanceof Abort && paren && t.start === this.failedAt && !this.isPunct(')', t)) this.error("expected ')'", this.errorRange(t));
+        throw e;
+      }
       iterable = new A.RangeExpr(this.range(first.range.start), first, end);
-    } else if (first.kind === 'MapRef') {
-      iterable = first;
+      if (paren) this.expect(')');
     } else {
-      this.failAt('expected map or range in for loop', first.range);
+      // As bpftrace: the closing parenthesis is looked for before what came first is judged.
+      if (paren) this.expect(')');
+      if (first.kind !== 'MapRef') this.fail('expected map or range in for loop');
+      iterable = first;
     }
-    if (paren) this.expect(')');
     if (!this.isPunct('{')) this.fail("expected '{'");
     const body = this.parseBlock(false);
     return new A.For(this.range(start), variable, iterable, body);
@@ -1084,7 +1111,9 @@ class Parser {
       case 'int': {
         this.next();
         this.reportLexErrors(t);
-        const r = t.errors ? { value: 0n } : integerValue(t.text);
+        // A bad suffix is reported once, by the lexer; a trailing underscore still lets the value be judged.
+        const badSuffix = t.errors?.some((e) => e.message.startsWith('invalid integer suffix')) ?? false;
+        const r = badSuffix ? { value: 0n } : integerValue(t.text);
         if ('error' in r) {
           this.error(r.error, this.rangeOfToken(t));
           return new A.IntegerLiteral(this.rangeOfToken(t), 0n, t.text);
@@ -1167,7 +1196,7 @@ class Parser {
     if (this.isPunct('(')) {
       this.next();
       cond = this.parseExpression();
-      this.expect(')');
+      if (!this.match(')')) this.failThen("expected ')'", '{');
     } else {
       cond = this.parseUnary();
     }
@@ -1306,21 +1335,4 @@ function canStartExpression(t: Token): boolean {
   }
 }
 
-// ", found X" so that every "expected" message says what was there instead.
-function describeFound(t: Token): string {
-  switch (t.kind) {
-    case 'eof':
-      return ', found end of input';
-    case 'string':
-      return ', found a string';
-    case 'char':
-      return '';
-    case 'int':
-      return `, found '${t.text}'`;
-    case 'invalid':
-      return `, found '${t.text}'`;
-    default:
-      return `, found '${t.text}'`;
-  }
-}
 

@@ -5,7 +5,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import type { BpfMap } from '../kernel/map.js';
 import type { CompiledArtifact, EventDef, MapDef, RuntimeErrorKind, SourceSite } from '../lang/codegen/artifact.js';
 import { decodeValue, readI64, readU64, type DecodeContext } from './decode.js';
-import { readUserMap } from './map-reader.js';
+import { clearUserMap, readUserMap, zeroUserMap } from './map-reader.js';
 import {
   formatJoin,
   formatMapForPrint,
@@ -120,9 +120,10 @@ export class EventHandler {
       case 'clear':
       case 'zero': {
         const map = this.#o.maps.get(ev.map);
-        if (!map) throw new EventError(`${ev.kind}() of unknown map ${ev.map}`);
-        if (ev.kind === 'clear') map.clear();
-        else map.zero();
+        const def = this.#mapDefs.get(ev.map);
+        if (!map || !def) throw new EventError(`${ev.kind}() of unknown map ${ev.map}`);
+        if (ev.kind === 'clear') clearUserMap(map);
+        else zeroUserMap(def, map);
         return;
       }
       case 'exit':

@@ -152,8 +152,38 @@ export function readUserMap(def: MapDef, map: BpfMap, ctx: DecodeContext = {}): 
     entries.push(...readTseries(info, template, map, raw, ctx));
   } else {
     for (const [key, value] of raw) {
-      entries.push({ key: decodeKey(info, key, ctx), value: mergeSlots(vt, slotsOf(map, value), ctx) });
+      const slots = slotsOf(map, value);
+      if (info.presentOffset !== undefined && !anyWritten(slots, info.presentOffset)) continue;
+      entries.push({ key: decodeKey(info, key, ctx), value: mergeSlots(vt, slots, ctx) });
     }
   }
   return { name, scalar, entries, zeroValue: template ? emptyAggregate(template) : zeroValue };
+}
+
+/** Whether any CPU's slot of a one-slot per-CPU array map has its written flag set. */
+function anyWritten(slots: readonly Uint8Array[], presentOffset: number): boolean {
+  return slots.some((s) => readU64(s, presentOffset) !== 0n);
+}
+
+/** clear(@m): removes every entry (a one-slot array's slots are zeroed, which marks them unwritten). */
+export function clearUserMap(map: BpfMap): void {
+  map.clear();
+}
+
+/**
+ * zero(@m): every entry's value becomes zero, its key kept. A one-slot array that was written keeps its
+ * written flag, so it still prints (as 0).
+ */
+export function zeroUserMap(def: MapDef, map: BpfMap): void {
+  const present = def.user?.presentOffset;
+  if (present === undefined) {
+    map.zero();
+    return;
+  }
+  const key = new Uint8Array(def.keySize);
+  const slots = map.lookupPerCpu(key);
+  if (slots === undefined || !anyWritten(slots, present)) return;
+  const value = new Uint8Array(def.valueSize);
+  new DataView(value.buffer).setBigUint64(present, 1n, true);
+  map.update(key, value);
 }

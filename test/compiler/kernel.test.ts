@@ -30,7 +30,12 @@ function perCpu(l: Loaded, map: string, key: Uint8Array): Uint8Array[] {
   return l.maps.get(map)!.lookupPerCpu(key) ?? [];
 }
 
-function scalar(l: Loaded, map: string, key: Uint8Array = u64Key(0)): bigint {
+/** A keyless map's key: u32 0 for the per-CPU arrays of keyless aggregations, else u64 0. */
+function zeroKey(l: Loaded, map: string): Uint8Array {
+  return new Uint8Array(l.maps.get(map)!.spec.keySize);
+}
+
+function scalar(l: Loaded, map: string, key: Uint8Array = zeroKey(l, map)): bigint {
   const m = l.maps.get(map)!;
   if (m.isPerCpu) return sumPerCpu(perCpu(l, map, key));
   const v = m.lookup(key);
@@ -97,7 +102,7 @@ describe('aggregations', () => {
     expect(scalar(l, '@c')).toBe(3n);
     expect(scalar(l, '@s')).toBe(15n);
     expect(scalar(l, '@two')).toBe(6n);
-    const slots = (m: string) => perCpu(l, m, u64Key(0)).map((b) => {
+    const slots = (m: string) => perCpu(l, m, zeroKey(l, m)).map((b) => {
       const d = new DataView(b.buffer, b.byteOffset);
       return [d.getBigInt64(0, true), d.getBigUint64(8, true)] as const;
     });

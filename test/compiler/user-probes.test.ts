@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type { CompileOptions } from '../../src/lang/index.js';
 import { gcc, startWorkload, type Workload } from '../support/kernel-testkit.js';
-import { compileOk, load, sumPerCpu, u64Key, type Loaded } from './harness.js';
+import { compileOk, load, sumPerCpu, type Loaded } from './harness.js';
 
 let loaded: Loaded | undefined;
 let workload: Workload | undefined;
@@ -30,7 +30,9 @@ function build(fixture: string, name: string): string {
 }
 
 function count(l: Loaded, map: string): bigint {
-  return sumPerCpu(l.maps.get(map)!.lookupPerCpu(u64Key(0)) ?? []);
+  const m = l.maps.get(map)!;
+  // Keyless counts are per-CPU arrays keyed by a u32 0.
+  return sumPerCpu(m.lookupPerCpu(new Uint8Array(m.spec.keySize)) ?? []);
 }
 
 /** Starts the workload, compiles the script for its pid (PID in the source), attaches, lets it run. */

@@ -37,7 +37,7 @@ describe('bpfkit (bpftrace command line)', () => {
     expect(r).toEqual({
       code: 1,
       stdout: '',
-      stderr: "stdin:1:14-15: ERROR: syntax: expected expression, found ';'\nbegin { $x = ; }\n             ~\n",
+      stderr: "stdin:1:14-15: ERROR: syntax: expected expression\nbegin { $x = ; }\n             ~\n",
     });
   });
 
@@ -48,7 +48,7 @@ describe('bpfkit (bpftrace command line)', () => {
     writeFileSync(bad, 'begin {\n  @x = 1 +;\n}\n');
     const r = await run(['--dry-run', bad]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${bad}:2:11-12: ERROR: syntax: expected expression, found ';'\n  @x = 1 +;\n          ~\n`);
+    expect(r.stderr).toBe(`${bad}:2:11-12: ERROR: syntax: expected expression\n  @x = 1 +;\n          ~\n`);
   });
 
   it('reports usage errors and a missing file without a stack trace', async () => {

@@ -56,8 +56,11 @@ export const SCRATCH_MAP = 'scratch';
  * see GLOBALS_LAYOUT. (`elapsed` and `cpid` read it.)
  */
 export const GLOBALS_MAP = 'globals';
-/** Offsets in the globals value: start time (bpf_ktime_get_ns clock, CLOCK_MONOTONIC) and the -c child's pid. */
-export const GLOBALS_LAYOUT = { startNs: 0, cpid: 8, size: 16 } as const;
+/**
+ * Offsets in the globals value: start time (bpf_ktime_get_ns clock, CLOCK_MONOTONIC), the -c child's pid, and
+ * `exited`, set by exit() so that probes firing before the runtime detaches them do nothing.
+ */
+export const GLOBALS_LAYOUT = { startNs: 0, cpid: 8, exited: 16, size: 24 } as const;
 /** Stack-trace maps are named `stack_k<depth>` / `stack_u<depth>` (one per kind and depth used). */
 export const STACK_MAP_PREFIX = 'stack_';
 /** Size of a record's event id header. */
@@ -204,6 +207,12 @@ export interface UserMapInfo {
    * bucket = epoch % numIntervals and epoch = TAI nanoseconds (CLOCK_TAI) / intervalNs; see TseriesType.
    */
   readonly aggregation: AggregationType['kind'] | 'value';
+  /**
+   * Set when the map is a one-slot per-CPU array (a keyless count/sum/min/max/avg/stats; u32 key 0): the offset
+   * in each CPU's value of a u64 written flag. The entry exists when any CPU's flag is non-zero; delete(),
+   * clear() and zero() zero the slots (zero() then sets the flag).
+   */
+  readonly presentOffset?: number;
 }
 
 // ---- events ----

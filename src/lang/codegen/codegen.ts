@@ -31,7 +31,7 @@ import {
   bswap,
 } from '../../isa/encode.js';
 import { Helper } from '../../isa/helpers.js';
-import { AluOp, JmpOp, R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, FP, Size, type CondJmpOp, type Reg } from '../../isa/opcodes.js';
+import { AluOp, Class, JmpOp, PseudoCall, R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, FP, Size, type CondJmpOp, type Reg } from '../../isa/opcodes.js';
 import type * as A from '../ast/index.js';
 import type { Node } from '../ast/node.js';
 import { PT_REGS, builtinName, mapName, probeTypeName, signalNumber } from '../passes/semantic.js';
@@ -102,15 +102,27 @@ interface Loop {
  * Generates one program. Memory values go on the stack when they fit beside the spills and variables (no
  * scratch-map lookup per event); otherwise, and always for programs with callbacks, in the scratch map.
  */
-export function generateProgram(ctx: CompileContext, ep: ExpandedProbe, index: number): GeneratedProgram {
+export function generateProgram(ctx: CompileContext, ep: ExpandedProbe, index: number, hooks: CodegenHooks = {}): GeneratedProgram {
   try {
-    const g = new ProbeGenerator(ctx, ep, index, 'stack');
+    const g = new ProbeGenerator(ctx, ep, index, 'stack', hooks);
     const out = g.generate();
     if (g.fitsOnStack()) return out;
   } catch (err) {
     if (!(err instanceof StackOverflow)) throw err;
   }
-  return new ProbeGenerator(ctx, ep, index, 'map').generate();
+  return new ProbeGenerator(ctx, ep, index, 'map', hooks).generate();
+}
+
+/** Test hooks bpftrace's own tests use. */
+export interface CodegenHooks {
+  /**
+   * BPFTRACE_DUMMY_TS_MAP: a keyless map of unsigned integers whose value every clock read (nsecs, elapsed,
+   * tseries' interval) returns instead of a time helper's, so a script steps time itself. Ignored when the map
+   * is not such a map.
+   */
+  readonly dummyTsMap?: string;
+  /** The device and inode of bpfkit's PID namespace when it is not the initial one (pid and tid are then its ids). */
+  readonly pidNamespace?: { readonly dev: bigint; readonly ino: bigint };
 }
 
 /** The stack-memory attempt ran out of room; the map-memory one follows. */
@@ -130,12 +142,15 @@ class ProbeGenerator {
   private readonly callbacks: string[] = [];
   private readonly callbackAssigned = new Set<string>();
   private errorOff: number | undefined;
+  /** Whether code outside callbacks loads ctx back from its stack slot. */
+  private ctxRead = false;
 
   constructor(
     private readonly ctx: CompileContext,
     private readonly ep: ExpandedProbe,
     index: number,
     private readonly memory: 'stack' | 'map',
+    private readonly hooks: CodegenHooks = {},
   ) {
     this.types = ctx.types.nodeTypes.get(index) ?? new Map();
   }
@@ -182,6 +197,8 @@ class ProbeGenerator {
     // Every variable starts at zero (scratch memory keeps values from earlier runs on this CPU).
     for (const name of this.ctx.types.variables.get(this.ep.probe)?.keys() ?? []) this.varSlot(name, this.ep.probe);
     const p = this.ep.probe;
+    this.skipAfterExit();
+    this.skipIterEnd();
     if (p.predicate) this.jumpUnless(p.predicate, this.exitLabel);
     this.block(p.body);
     a.label(this.exitLabel);
@@ -189,7 +206,9 @@ class ProbeGenerator {
     // Callbacks (for-loop bodies) follow the main program, each a subprogram of its own.
     while (this.pending.length > 0) this.pending.shift()!();
     const assembled = a.assemble();
-    const prog = pruneUnreachable(assembled.insns, assembled.relocations);
+    // The ctx spill (the first instruction) goes when nothing reads it back.
+    const spillUnread = !this.ctxRead && this.callbacks.length === 0;
+    const prog = pruneUnreachable(assembled.insns, assembled.relocations, spillUnread ? new Set([0]) : new Set());
     const funcInfo: FuncInfo[] =
       this.callbacks.length === 0
         ? []
@@ -198,6 +217,52 @@ class ProbeGenerator {
             ...this.callbacks.map((l) => ({ insnOff: prog.newIndex(assembled.labels.get(l)!), typeId: CALLBACK_FUNC_TYPE_ID })),
           ];
     return { insns: prog.insns, relocations: prog.relocations, funcInfo, scratchSize: this.memory === 'map' ? roundUp(Math.max(8, this.scratchUsed), 8) : 8 };
+  }
+
+  /** r0 = the globals value (or 0). Clobbers r1-r5. */
+  private globalsLookup(): void {
+    const a = this.asm;
+    a.emit(stMem(Size.W, FP, CPU_KEY_SLOT, 0));
+    a.ldMap(R1, GLOBALS_MAP);
+    a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT), call(Helper.map_lookup_elem));
+  }
+
+  /**
+   * In a script that calls exit(): a probe firing after it (before the runtime has detached it) returns at
+   * once, so what the script did up to exit() is what it prints. begin and end probes always run.
+   */
+  private skipAfterExit(): void {
+    const kind = this.ep.target.kind;
+    // An iterator runs its program over every object (as bpftrace's does) whatever exit() says.
+    if (kind === 'begin' || kind === 'end' || kind === 'bench' || kind === 'iter') return;
+    if (!this.ctx.resources!.events.some((e) => e.kind === 'exit')) return;
+    const a = this.asm;
+    const go = a.newLabel('exited.no');
+    this.globalsLookup();
+    a.jmpImm(JmpOp.JEQ, R0, 0, go);
+    a.emit(ldxMem(Size.DW, R1, R0, GLOBALS_LAYOUT.exited));
+    a.jmpImm(JmpOp.JNE, R1, 0, this.exitLabel);
+    a.label(go);
+  }
+
+  /**
+   * An iterator calls its program once more after the last object, with the object pointers NULL: a probe
+   * that reads the context returns then (the verifier wants the check; bpftrace makes it on the access).
+   */
+  private skipIterEnd(): void {
+    if (this.ep.target.kind !== 'iter') return;
+    let readsCtx = false;
+    walk(this.ep.probe, {
+      enter: (n) => {
+        if ((n.kind === 'Builtin' || n.kind === 'Identifier') && (n as A.Builtin).name === 'ctx') readsCtx = true;
+        return undefined;
+      },
+    });
+    if (!readsCtx) return;
+    // The first object pointer follows `struct bpf_iter_meta *meta` in every iterator context.
+    this.ctxTo(R1);
+    this.asm.emit(ldxMem(Size.DW, R1, R1, 8));
+    this.asm.jmpImm(JmpOp.JEQ, R1, 0, this.exitLabel);
   }
 
   // ---- resources ----
@@ -243,6 +308,7 @@ class ProbeGenerator {
   }
 
   private ctxTo(dst: Reg): void {
+    this.ctxRead = true;
     this.asm.emit(ldxMem(Size.DW, dst, FP, CTX_SLOT));
     // In a callback, CTX_SLOT holds a pointer to the main frame's CTX_SLOT.
     if (this.inCallback) this.asm.emit(ldxMem(Size.DW, dst, dst, 0));
@@ -506,7 +572,7 @@ class ProbeGenerator {
     const info = def.user!;
     const off = this.scratch(def.keySize);
     if (target.kind === 'MapRef' || info.keyTypes.length === 0) {
-      this.asm.emit(stMem(Size.DW, R9, off, 0));
+      this.asm.emit(stMem(def.keySize === 4 ? Size.W : Size.DW, R9, off, 0));
       return off;
     }
     this.keyInto(target.key, info.keyTypes, off);
@@ -627,11 +693,13 @@ class ProbeGenerator {
       this.release(v!);
       v = undefined;
     }
+    const present = info.presentOffset;
     const valOff = this.scratch(16);
     const init = a.newLabel('agg.init');
     const done = a.newLabel('agg.done');
     this.lookup(def.name, keyOff);
-    a.jmpImm(JmpOp.JEQ, R0, 0, init);
+    // An array's one slot always exists (the check is for the verifier).
+    a.jmpImm(JmpOp.JEQ, R0, 0, present === undefined ? init : done);
     switch (vt.kind) {
       case 'count':
       case 'hist':
@@ -653,7 +721,8 @@ class ProbeGenerator {
         a.jmpImm(JmpOp.JEQ, R1, 0, set);
         a.emit(ldxMem(Size.DW, R1, R0, 0));
         const op: CondJmpOp = vt.kind === 'min' ? (vt.signed ? JmpOp.JSLE : JmpOp.JLE) : vt.signed ? JmpOp.JSGE : JmpOp.JGE;
-        // Keep the stored value when it is already the smaller (larger) one.
+        // Keep the stored value when it is already the smaller (larger) one: a set value means the slot was
+        // written, so its written flag is already set.
         a.jmpReg(op, R1, v!, done);
         a.label(set);
         a.emit(stxMem(Size.DW, R0, v!, 0), stMem(Size.DW, R0, 8, 1));
@@ -661,6 +730,12 @@ class ProbeGenerator {
       }
       default:
         throw new CodegenError(`Unsupported aggregation ${vt.kind}`, c);
+    }
+    if (present !== undefined) {
+      a.emit(stMem(Size.DW, R0, present, 1));
+      a.label(done);
+      if (v !== undefined) this.release(v);
+      return;
     }
     a.ja(done);
     a.label(init);
@@ -691,7 +766,8 @@ class ProbeGenerator {
     const bucketOff = keyOff + roundUp(def.user!.keyBytes, 8);
     const epoch = this.stackSlot();
     const now = this.stackSlot();
-    a.emit(call(Helper.ktime_get_tai_ns), stxMem(Size.DW, FP, R0, now));
+    this.clock(Helper.ktime_get_tai_ns, R0);
+    a.emit(stxMem(Size.DW, FP, R0, now));
     a.emit(...ldImm64(R1, BigInt(t.intervalNs)), alu64Reg(AluOp.DIV, R0, R1), stxMem(Size.DW, FP, R0, epoch));
     a.emit(...ldImm64(R1, BigInt(t.numIntervals)), alu64Reg(AluOp.MOD, R0, R1), stxMem(Size.DW, R9, R0, bucketOff));
     const valOff = this.scratch(24);
@@ -983,13 +1059,8 @@ class ProbeGenerator {
     };
     switch (name) {
       case 'pid':
-        helper(Helper.get_current_pid_tgid);
-        a.emit(alu64Imm(AluOp.RSH, dst, 32));
-        return;
       case 'tid':
-        helper(Helper.get_current_pid_tgid);
-        a.emit(mov32Reg(dst, dst));
-        return;
+        return this.pidOrTid(name, false, dst);
       case 'uid':
       case 'username':
         helper(Helper.get_current_uid_gid);
@@ -1000,7 +1071,7 @@ class ProbeGenerator {
         a.emit(alu64Imm(AluOp.RSH, dst, 32));
         return;
       case 'nsecs':
-        return helper(Helper.ktime_get_ns);
+        return this.clock(Helper.ktime_get_ns, dst);
       case 'elapsed':
       case 'cpid': {
         const field = name === 'elapsed' ? GLOBALS_LAYOUT.startNs : GLOBALS_LAYOUT.cpid;
@@ -1013,7 +1084,14 @@ class ProbeGenerator {
         a.emit(ldxMem(Size.DW, dst, R0, field));
         a.label(none);
         if (name === 'elapsed') {
-          a.emit(call(Helper.ktime_get_ns), alu64Reg(AluOp.SUB, R0, dst), mov64Reg(dst, R0));
+          if (this.dummyTsMap() === undefined) {
+            a.emit(call(Helper.ktime_get_ns), alu64Reg(AluOp.SUB, R0, dst), mov64Reg(dst, R0));
+            return;
+          }
+          const start = this.stackSlot();
+          a.emit(stxMem(Size.DW, FP, dst, start));
+          this.clock(Helper.ktime_get_ns, R0);
+          a.emit(ldxMem(Size.DW, dst, FP, start), alu64Reg(AluOp.SUB, R0, dst), mov64Reg(dst, R0));
         }
         return;
       }
@@ -1554,7 +1632,19 @@ class ProbeGenerator {
       case 'len': {
         const m = args[0]!;
         const lt = this.typeOf(m);
-        if (lt.kind === 'stack') throw new CodegenError('len() of a stack is not supported yet', c);
+        if (lt.kind === 'stack') {
+          // bpf_get_stack returns the bytes it wrote: 8 per frame.
+          const buf = this.scratch(lt.depth * 8);
+          const done = a.newLabel('len.st');
+          this.ctxTo(R1);
+          this.addr(R2, buf);
+          a.emit(mov64Imm(R3, lt.depth * 8), mov64Imm(R4, lt.user ? USER_STACK_FLAG : 0), call(Helper.get_stack));
+          a.emit(mov64Imm(dst, 0));
+          a.jmpImm(JmpOp.JSLE, R0, 0, done);
+          a.emit(mov64Reg(dst, R0), alu64Imm(AluOp.RSH, dst, 3));
+          a.label(done);
+          return;
+        }
         if (m.kind !== 'MapRef') throw new CodegenError('len() expects a map', c);
         return this.mapLength(this.mapDef(m.name), dst);
       }
@@ -1677,11 +1767,13 @@ class ProbeGenerator {
         a.emit(ldxMem(Size.DW, dst, R1, off));
         return;
       }
+      case 'pid':
+      case 'tid':
+        return this.pidOrTid(c.name, args[0]?.kind === 'Identifier' && args[0].name === 'init', dst);
       case 'nsecs': {
         const mode = args[0]?.kind === 'Identifier' ? args[0].name : 'monotonic';
         const helper = mode === 'boot' ? Helper.ktime_get_boot_ns : mode === 'tai' ? Helper.ktime_get_tai_ns : Helper.ktime_get_ns;
-        a.emit(call(helper), mov64Reg(dst, R0));
-        return;
+        return this.clock(helper, dst);
       }
       default:
         throw new CodegenError(`${c.name}() cannot be used as a value here`, c);
@@ -1882,7 +1974,9 @@ class ProbeGenerator {
         }
         if (name === 'func' && et.kind === 'usym') {
           this.ctxTo(R1);
-          a.emit(call(Helper.get_func_ip), stxMem(Size.DW, R9, R0, off), call(Helper.get_current_pid_tgid), alu64Imm(AluOp.RSH, R0, 32), stxMem(Size.DW, R9, R0, off + 8));
+          a.emit(call(Helper.get_func_ip), stxMem(Size.DW, R9, R0, off));
+          this.pidOrTid('pid', false, R0);
+          a.emit(stxMem(Size.DW, R9, R0, off + 8));
           return;
         }
         if (name === 'probetype') {
@@ -2095,6 +2189,14 @@ class ProbeGenerator {
     const a = this.asm;
     const args = c.args as A.Expression[];
     switch (c.name) {
+      case 'comm': {
+        if (args[0] === undefined) {
+          this.addr(R1, off);
+          a.emit(mov64Imm(R2, Math.min(16, sizeOf(t))), call(Helper.get_current_comm));
+          return;
+        }
+        return this.commOfPid(args[0], off, Math.min(16, sizeOf(t)), c);
+      }
       case 'str': {
         const known = this.ctx.types.stringConstants.get(c);
         if (known !== undefined) return this.stringLiteral(known, off, Math.min(sizeOf(t), sizeOf(this.typeOf(c))));
@@ -2213,7 +2315,10 @@ class ProbeGenerator {
       case 'usym': {
         const r = this.reg(c);
         this.scalar(args[0]!, r);
-        a.emit(stxMem(Size.DW, R9, r, off), call(Helper.get_current_pid_tgid), alu64Imm(AluOp.RSH, R0, 32), stxMem(Size.DW, R9, R0, off + 8));
+        a.emit(stxMem(Size.DW, R9, r, off));
+        // The pid user space symbolizes in: as its own /proc sees it.
+        this.pidOrTid('pid', false, R0);
+        a.emit(stxMem(Size.DW, R9, R0, off + 8));
         this.release(r);
         return;
       }
@@ -2228,7 +2333,10 @@ class ProbeGenerator {
     this.ctxTo(R1);
     a.ldMap(R2, `${STACK_MAP_PREFIX}${t.user ? 'u' : 'k'}${t.depth}`);
     a.emit(mov64Imm(R3, t.user ? USER_STACK_FLAG : 0), call(Helper.get_stackid), stxMem(Size.DW, R9, R0, off));
-    if (t.user) a.emit(call(Helper.get_current_pid_tgid), alu64Imm(AluOp.RSH, R0, 32), stxMem(Size.DW, R9, R0, off + 8));
+    if (t.user) {
+      this.pidOrTid('pid', false, R0);
+      a.emit(stxMem(Size.DW, R9, R0, off + 8));
+    }
   }
 
   // ---- calls for effect ----
@@ -2244,6 +2352,7 @@ class ProbeGenerator {
       case 'cat':
       case 'debugf': {
         const ev = this.event(c);
+        if (c.name === 'printf' && this.ep.target.kind === 'iter' && !this.inCallback && seqPrintable(ev)) return this.seqPrintf(ev, args.slice(1));
         const off = this.scratch(ev.size);
         args.slice(1).forEach((x, i) => this.valueInto(x, off + ev.args[i]!.offset, ev.args[i]!.type));
         return this.emitEvent(ev, off);
@@ -2265,6 +2374,11 @@ class ProbeGenerator {
         if (args[0]) this.valueInto(args[0], off + 8, I64);
         else a.emit(stMem(Size.DW, R9, off + 8, 0));
         this.emitEvent(ev, off);
+        const noGlobals = a.newLabel('exit.g');
+        this.globalsLookup();
+        a.jmpImm(JmpOp.JEQ, R0, 0, noGlobals);
+        a.emit(stMem(Size.DW, R0, GLOBALS_LAYOUT.exited, 1));
+        a.label(noGlobals);
         a.ja(this.exitLabel);
         return;
       }
@@ -2314,6 +2428,7 @@ class ProbeGenerator {
           def = this.mapDef(mapName(m));
           keyOff = this.buildKey(m, def);
         }
+        if (def.user?.presentOffset !== undefined) return this.clearScalarArray(def, keyOff);
         a.ldMap(R1, def.name);
         this.addr(R2, keyOff);
         a.emit(call(Helper.map_delete_elem));
@@ -2453,6 +2568,39 @@ class ProbeGenerator {
   }
 
   /** Writes the event id at off and sends the record; counts a loss when the ring buffer is full. */
+  /**
+   * printf in an iterator: bpf_seq_printf into the iterator's seq_file (ctx->meta->seq), which the runtime reads
+   * to the end and prints, as bpftrace does. The arguments go in an array of u64: integers by value, strings
+   * by address.
+   */
+  private seqPrintf(ev: EventDef, values: readonly A.Expression[]): void {
+    const a = this.asm;
+    const fmt = Buffer.from(`${'format' in ev ? ev.format : ''}\0`);
+    const fmtOff = this.scratch(roundUp(fmt.length, 8));
+    for (let i = 0; i < fmt.length; i += 8) {
+      const chunk = Buffer.alloc(8);
+      fmt.copy(chunk, 0, i, Math.min(i + 8, fmt.length));
+      a.emit(...ldImm64(R1, chunk.readBigUInt64LE(0)), stxMem(Size.DW, R9, R1, fmtOff + i));
+    }
+    const dataOff = this.scratch(Math.max(8, ev.args.length * 8));
+    ev.args.forEach((arg, i) => {
+      const t = arg.type;
+      if (t.kind === 'string') {
+        const str = this.scratch(sizeOf(t));
+        this.memInto(values[i]!, str, t);
+        this.addr(R1, str);
+        a.emit(stxMem(Size.DW, R9, R1, dataOff + i * 8));
+      } else this.valueInto(values[i]!, dataOff + i * 8, t.kind === 'int' ? t : U64);
+    });
+    this.ctxTo(R1);
+    // struct bpf_iter_meta *meta is the context's first field; struct seq_file *seq is the meta's.
+    a.emit(ldxMem(Size.DW, R1, R1, 0), ldxMem(Size.DW, R1, R1, 0));
+    this.addr(R2, fmtOff);
+    a.emit(mov64Imm(R3, fmt.length));
+    this.addr(R4, dataOff);
+    a.emit(mov64Imm(R5, ev.args.length * 8), call(Helper.seq_printf));
+  }
+
   private emitEvent(ev: EventDef, off: number): void {
     const a = this.asm;
     a.emit(stMem(Size.DW, R9, off, ev.id));
@@ -2505,7 +2653,12 @@ class ProbeGenerator {
       const layout = structLayout(kvType.elements);
       const keyOff = v.off + layout.offsets[0]!;
       const valOff = v.off + layout.offsets[1]!;
-      this.copyFrom(R6, keyOff, sizeOf(kvType.elements[0]!));
+      if (info.presentOffset !== undefined) {
+        // A keyless map's one key reads as 0; the body runs once when any CPU wrote the slot.
+        this.zero(keyOff, sizeOf(kvType.elements[0]!));
+        this.scalarArrayWritten(def, keyOff, false);
+        a.jmpImm(JmpOp.JEQ, R0, 0, next);
+      } else this.copyFrom(R6, keyOff, sizeOf(kvType.elements[0]!));
       if (info.aggregation === 'count' || info.aggregation === 'sum') this.sumPerCpu(def, R6, valOff);
       else this.copyFrom(R7, valOff, sizeOf(kvType.elements[1]!));
       this.block(s.body);
@@ -2566,6 +2719,109 @@ class ProbeGenerator {
       a.emit(ldxMem(Size.DW, R1, R0, 0), ldxMem(Size.DW, R2, R9, off), alu64Reg(AluOp.ADD, R2, R1), stxMem(Size.DW, R9, R2, off));
       a.label(skip);
     }
+  }
+
+  /**
+   * r0 = 1 when any CPU had written the one slot of a per-CPU array map (the key at scratch[keyOff]), else 0;
+   * with `clear`, every CPU's slot is zeroed on the way. Clobbers r1-r5.
+   */
+  private scalarArrayWritten(def: MapDef, keyOff: number, clear: boolean): void {
+    const a = this.asm;
+    const cpus = this.ctx.options.cpus ?? 1;
+    const present = def.user!.presentOffset!;
+    const flag = this.stackSlot();
+    a.emit(stMem(Size.DW, FP, flag, 0));
+    for (let cpu = 0; cpu < cpus; cpu++) {
+      const skip = a.newLabel('pr');
+      a.ldMap(R1, def.name);
+      this.addr(R2, keyOff);
+      a.emit(mov64Imm(R3, cpu), call(Helper.map_lookup_percpu_elem));
+      a.jmpImm(JmpOp.JEQ, R0, 0, skip);
+      a.emit(ldxMem(Size.DW, R1, R0, present), ldxMem(Size.DW, R2, FP, flag), alu64Reg(AluOp.OR, R2, R1), stxMem(Size.DW, FP, R2, flag));
+      if (clear) for (let i = 0; i < def.valueSize; i += 8) a.emit(stMem(Size.DW, R0, i, 0));
+      a.label(skip);
+    }
+    a.emit(ldxMem(Size.DW, R0, FP, flag));
+    this.toBool(R0);
+  }
+
+  /**
+   * delete() of a one-slot per-CPU array: zero every CPU's slot (an array element cannot be removed). r0 = 0 when
+   * it was written, else -ENOENT, as bpf_map_delete_elem returns.
+   */
+  private clearScalarArray(def: MapDef, keyOff: number): void {
+    const a = this.asm;
+    this.scalarArrayWritten(def, keyOff, true);
+    // 1 → 0, 0 → -2
+    a.emit(alu64Imm(AluOp.SUB, R0, 1), alu64Imm(AluOp.MUL, R0, 2));
+  }
+
+  /**
+   * dst = the process (pid) or thread (tid) id: as bpfkit's PID namespace sees it when that is not the initial
+   * one (bpf_get_ns_current_pid_tgid), else, or with `init`, as the initial namespace does. Clobbers r0-r5.
+   */
+  private pidOrTid(which: 'pid' | 'tid', init: boolean, dst: Reg): void {
+    const a = this.asm;
+    const ns = this.hooks.pidNamespace;
+    if (init || ns === undefined) {
+      a.emit(call(Helper.get_current_pid_tgid), mov64Reg(dst, R0));
+      if (which === 'pid') a.emit(alu64Imm(AluOp.RSH, dst, 32));
+      else a.emit(mov32Reg(dst, dst));
+      return;
+    }
+    // struct bpf_pidns_info { u32 pid; u32 tgid; }: zeroed by the helper when it fails.
+    const info = this.stackSlot();
+    a.emit(...ldImm64(R1, ns.dev), ...ldImm64(R2, ns.ino), mov64Reg(R3, FP), alu64Imm(AluOp.ADD, R3, info), mov64Imm(R4, 8));
+    a.emit(call(Helper.get_ns_current_pid_tgid), ldxMem(Size.W, dst, FP, info + (which === 'pid' ? 4 : 0)));
+  }
+
+  /**
+   * comm(pid): task->comm of the process, through bpf_task_from_pid (which takes a reference, given back with
+   * bpf_task_release). A pid with no process reads as "N/A", as bpftrace prints it.
+   */
+  private commOfPid(pid: A.Expression, off: number, size: number, site: Node): void {
+    const a = this.asm;
+    const btf = this.ctx.btf();
+    const fromPid = btf?.findByName('bpf_task_from_pid', 'func');
+    const release = btf?.findByName('bpf_task_release', 'func');
+    const task = btf?.findByName('task_struct', 'struct');
+    if (!btf || !fromPid || !release || !task) throw new CodegenError('comm(pid) needs the bpf_task_from_pid kfunc in kernel BTF', site);
+    const commOff = btf.findMember(task.id, 'comm').byteOffset;
+    const r = this.reg(site);
+    this.scalar(pid, r);
+    const missing = a.newLabel('comm.none');
+    const done = a.newLabel('comm.done');
+    a.emit(mov32Reg(R1, r), kfuncCall(fromPid.id));
+    this.release(r);
+    a.jmpImm(JmpOp.JEQ, R0, 0, missing);
+    for (let i = 0; i < size; i += 8) a.emit(ldxMem(Size.DW, R2, R0, commOff + i), stxMem(Size.DW, R9, R2, off + i));
+    a.emit(mov64Reg(R1, R0), kfuncCall(release.id));
+    a.ja(done);
+    a.label(missing);
+    this.stringLiteral('N/A', off, size);
+    a.label(done);
+  }
+
+  /** dst = the time `helper` gives, or the dummy time map's value (0 when unset). Clobbers r0-r5. */
+  private clock(helper: number, dst: Reg): void {
+    const def = this.dummyTsMap();
+    if (def === undefined) {
+      this.asm.emit(call(helper), mov64Reg(dst, R0));
+      return;
+    }
+    const keyOff = this.scratch(def.keySize);
+    this.asm.emit(stMem(Size.DW, R9, keyOff, 0));
+    this.lookupInto(def, keyOff, dst, def.user!.valueType);
+  }
+
+  private dummyTsMap(): MapDef | undefined {
+    const name = this.hooks.dummyTsMap;
+    if (name === undefined) return undefined;
+    const def = this.ctx.resources!.maps.find((m) => m.name === name);
+    const info = def?.user;
+    if (!info || info.keyTypes.length !== 0 || info.aggregation !== 'value') return undefined;
+    const vt = info.valueType;
+    return vt.kind === 'int' && !vt.signed ? def : undefined;
   }
 
   /** dst = min/max over the CPUs that hold a value, or the average of all (0 when none), as printing merges them. */
@@ -2783,3 +3039,13 @@ function comparison(op: A.BinaryOperator, signed: boolean): CondJmpOp | undefine
 
 // Keep the unused-import checker quiet about registers that document the convention.
 void R5;
+
+/** Whether bpf_seq_printf can print an event: integers and strings only, at most the kernel's 12 arguments. */
+function seqPrintable(ev: EventDef): boolean {
+  return ev.args.length <= 12 && ev.args.every((x) => (x.type.kind === 'int' && x.type.enumType === undefined) || x.type.kind === 'bool' || x.type.kind === 'string');
+}
+
+/** A call of the kernel function with this BTF id (vmlinux). */
+function kfuncCall(btfId: number): Insn {
+  return { code: Class.JMP | JmpOp.CALL, dst: 0, src: PseudoCall.KFUNC_CALL, off: 0, imm: btfId };
+}

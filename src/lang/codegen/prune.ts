@@ -18,7 +18,10 @@ export interface Pruned {
   newIndex(old: number): number;
 }
 
-export function pruneUnreachable(insns: readonly Insn[], relocations: readonly Relocation[]): Pruned {
+/**
+ * `dropped`: instructions to remove although reachable (a store nothing reads); none may be a jump target.
+ */
+export function pruneUnreachable(insns: readonly Insn[], relocations: readonly Relocation[], dropped: ReadonlySet<number> = new Set()): Pruned {
   const n = insns.length;
   const reach = new Uint8Array(n);
   const work = [0];
@@ -50,6 +53,7 @@ export function pruneUnreachable(insns: readonly Insn[], relocations: readonly R
     }
     work.push(i + 1);
   }
+  for (const i of dropped) reach[i] = 0;
   const newIndex = new Int32Array(n + 1);
   let k = 0;
   for (let i = 0; i < n; i++) {

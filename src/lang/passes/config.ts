@@ -2,6 +2,8 @@
 // environment wins, as in bpftrace) into the artifact's config, with bpftrace's defaults.
 import type { ArtifactConfig } from '../codegen/artifact.js';
 import type { StackMode } from '../types.js';
+import { missingIncludes, systemIncludeDirs } from '../c-types.js';
+import { rangeOf } from '../source.js';
 import type { CompileContext } from './context.js';
 
 // Old names bpftrace still accepts, with a warning that names the new one.
@@ -23,6 +25,7 @@ export function defaultConfig(): ArtifactConfig {
 }
 
 export function analyseConfig(ctx: CompileContext): void {
+  checkIncludes(ctx);
   const raw: Record<string, string | number | boolean> = {};
   for (const e of ctx.program.config?.entries ?? []) {
     if (DEPRECATED.has(e.key)) {
@@ -44,6 +47,7 @@ export function analyseConfig(ctx: CompileContext): void {
   }
   // The environment is read after the script's block, so BPFTRACE_<NAME> wins, as in bpftrace.
   for (const [k, v] of Object.entries(ctx.options.config ?? {})) raw[RENAMED[k] ?? k] = v;
+  checkLicense(ctx, raw);
   const c = defaultConfig();
   const num = (k: string, d: number): number => {
     const v = raw[k];
@@ -68,6 +72,33 @@ export function analyseConfig(ctx: CompileContext): void {
     unsafe: ctx.options.unsafe ?? false,
     raw,
   };
+}
+
+// The licenses the kernel counts as GPL-compatible, in the order bpftrace lists them.
+const LICENSES = ['Dual MIT/GPL', 'Dual BSD/GPL', 'Dual MPL/GPL', 'GPL and additional rights', 'GPL v2', 'GPL'];
+
+function checkLicense(ctx: CompileContext, raw: Record<string, string | number | boolean>): void {
+  const value = raw['license'];
+  if (value === undefined || LICENSES.includes(String(value))) return;
+  // The script's entry is the place to point at unless the environment set the value.
+  const fromEnv = Object.keys(ctx.options.config ?? {}).includes('license');
+  const entry = fromEnv ? undefined : ctx.program.config?.entries.find((e) => e.key.toLowerCase().replace(/^bpftrace_/, '') === 'license');
+  ctx.diagnostics.error(`Invalid value for license. Found: ${String(value)}. Valid values: ${LICENSES.join(', ')}`, entry?.range);
+}
+
+// Here, first, because a missing header stops bpftrace before anything else is looked at (its clang parse of the
+// preamble fails), and so does a struct it cannot complete. -I directories come before the system ones.
+function checkIncludes(ctx: CompileContext): void {
+  const extra = (ctx.options as { readonly includeDirs?: readonly string[] }).includeDirs ?? [];
+  for (const m of missingIncludes(ctx.program.c, [...extra, ...systemIncludeDirs()])) {
+    const r = m.directive.range;
+    const at = r.start + m.column;
+    ctx.diagnostics.error(`'${m.header}' file not found`, rangeOf(r.file, at, Math.min(r.end, at + m.header.length + 2)));
+  }
+  // The preamble's structs must be complete, as clang requires when bpftrace compiles them.
+  if (ctx.program.c.some((d) => d.kind === 'CDefinition')) {
+    for (const e of ctx.scriptTypes().errors) ctx.diagnostics.error(e.message, e.definition.range);
+  }
 }
 
 /** The power of two nearest n (the ring buffer's size must be one). */

@@ -30,6 +30,12 @@ macro pcomm(task) { task->real_parent->comm }
 macro pcomm() { curtask->real_parent->comm }
 macro leader_comm(task) { task->group_leader->comm }
 macro leader_comm() { curtask->group_leader->comm }
+// container_of(ptr, typeof(T), member): the T whose member ptr points to.
+macro container_of(ptr, type, member)
+{
+  $vptr = (void *)ptr;
+  (type *)($vptr - offsetof(type, member))
+}
 `;
 
 let stdlib: A.Macro[] | undefined;
@@ -101,6 +107,24 @@ export function expandMacros(ctx: CompileContext): void {
     const chain = [site.range, ...(ctx.expansions.get(site) ?? [])];
     const substitute = (n: Node): Node => {
       if (n.kind === 'Identifier' && exprs.has((n as A.Identifier).name)) return clone(exprs.get((n as A.Identifier).name)!);
+      // A parameter where a type is expected (`sizeof(t)`, `(t *)x`, `offsetof(t, f)`) takes a typeof() argument.
+      if (n.kind === 'Typeof') {
+        const t = n as A.Typeof;
+        const arg = t.type?.kind === 'NamedType' ? exprs.get(t.type.name) : undefined;
+        if (arg !== undefined) {
+          // The argument's own nodes keep the caller's ranges; a typeof() made here is the macro's.
+          if (arg.kind === 'Typeof') return clone(arg);
+          const copy = new A.Typeof(t.range, undefined, clone(arg) as A.Expression);
+          ctx.expansions.set(copy, chain);
+          return copy;
+        }
+      }
+      if (n.kind === 'NamedType' && exprs.has((n as A.NamedType).name)) {
+        const arg = exprs.get((n as A.NamedType).name)!;
+        if (arg.kind === 'Typeof' && (arg as A.Typeof).type !== undefined) return clone((arg as A.Typeof).type!);
+        ctx.diagnostics.error(`Macro '${m.name}' expects a type for ${(n as A.NamedType).name}: pass typeof(...)`, arg.range);
+        return n;
+      }
       if (n.kind === 'Variable') {
         const v = n as A.Variable;
         const copy = clone(v) as A.Variable;
@@ -116,7 +140,18 @@ export function expandMacros(ctx: CompileContext): void {
       }
       const copy = shallowClone(n);
       ctx.expansions.set(copy, chain);
+      // offsetof(t, member) names its fields with words, which a parameter given a bare name replaces.
+      if (copy.kind === 'Offsetof') {
+        const o = copy as A.Offsetof;
+        o.fields = o.fields.map((f) => {
+          const arg = exprs.get(f);
+          return arg?.kind === 'Identifier' ? (arg as A.Identifier).name : f;
+        });
+      }
       rewriteChildren(copy, substitute);
+      // typeof(p) with p given typeof(T) is typeof(T) itself.
+      const inner: Node | undefined = copy.kind === 'Typeof' ? (copy as A.Typeof).expr : undefined;
+      if (inner?.kind === 'Typeof') return inner;
       return copy;
     };
     let body = substitute(m.body);

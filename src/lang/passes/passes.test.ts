@@ -5,6 +5,7 @@ import { parseEventFormat } from '../../tracefs/index.js';
 import { compile } from '../compile.js';
 import { formatDiagnostics } from '../diagnostics.js';
 import { typeName } from '../types.js';
+import { MapType } from '../../sys/uapi.js';
 import type { TracepointCatalog } from './context.js';
 
 const FORMATS: Record<string, string> = {
@@ -187,9 +188,16 @@ describe('resources', () => {
     expect(r.diagnostics.ok).toBe(true);
     const maps = r.context!.resources!.maps;
     const by = (n: string) => maps.find((m) => m.name === n)!;
-    expect([by('@c').keySize, by('@c').valueSize, by('@c').user!.aggregation]).toEqual([8, 8, 'count']);
-    expect([by('@h').keySize, by('@h').valueSize]).toEqual([24, 8]);
-    expect(by('@m').valueSize).toBe(16);
+    // Keyless aggregations: one-slot per-CPU arrays (u32 key), each CPU's value followed by its written flag.
+    expect([by('@c').type, by('@c').keySize, by('@c').valueSize, by('@c').user!.aggregation, by('@c').user!.presentOffset]).toEqual([
+      MapType.PERCPU_ARRAY,
+      4,
+      16,
+      'count',
+      8,
+    ]);
+    expect([by('@h').type, by('@h').keySize, by('@h').valueSize]).toEqual([MapType.PERCPU_HASH, 24, 8]);
+    expect([by('@m').valueSize, by('@m').user!.presentOffset]).toEqual([24, 16]);
     expect([by('@v').keySize, by('@v').valueSize, by('@v').user!.aggregation]).toEqual([16, 16, 'value']);
     const events = r.context!.resources!.events;
     expect(events.map((e) => e.kind)).toEqual(['printf', 'exit']);

@@ -13,7 +13,7 @@ import type { EventField } from '../../tracefs/index.js';
 import type * as A from '../ast/index.js';
 import { integerValue } from '../lexer.js';
 import type { AttachTarget } from '../codegen/artifact.js';
-import { int, pointer, string, type SizedType, type IntBits } from '../types.js';
+import { int, pointer, string, type EnumInfo, type SizedType, type IntBits } from '../types.js';
 import type { ArgField, CompileContext, ExpandedProbe } from './context.js';
 
 // The signals `self:signal:` probes can run on, as in bpftrace.
@@ -652,10 +652,21 @@ export function tracepointArgs(category: string, fields: readonly EventField[], 
       type = fieldPointer(f.type, userPointer, btf);
     } else {
       type = int(intBits(f.size), f.signed);
+      // `enum skb_drop_reason reason`: the integer carries its enum, so %s and maps print the enumerator.
+      const en = /^enum ([A-Za-z_][A-Za-z0-9_]*)$/.exec(f.type.trim());
+      const enumType = en && btf ? btfEnumInfo(btf, en[1]!) : undefined;
+      if (enumType) type = { kind: 'int', bits: intBits(f.size), signed: f.signed, enumType };
     }
     out.push({ name: f.name, type, offset: f.offset, dataLoc: f.isDataLoc, userPointer });
   }
   return out;
+}
+
+function btfEnumInfo(btf: Btf, name: string): EnumInfo | undefined {
+  const found = btf.findByName(name, 'enum') ?? btf.findByName(name, 'enum64');
+  const t = found ? btf.typeById(found.id) : undefined;
+  if (!t || (t.kind !== 'enum' && t.kind !== 'enum64')) return undefined;
+  return { name: `enum ${name}`, enumerators: t.values.map((v) => ({ name: v.name, value: String(v.value) })) };
 }
 
 // Integer spellings of tracepoint formats, by width and sign; anything else a pointer points at reads as bytes.

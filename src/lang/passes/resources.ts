@@ -30,6 +30,9 @@ export const DECLARED_MAP_TYPES: Readonly<Record<string, MapDef['type']>> = {
   percpulruhash: MapType.LRU_PERCPU_HASH,
 };
 
+/** Aggregations whose keyless maps are per-CPU arrays (see allocateResources). */
+const SCALAR_ARRAY_AGGREGATIONS: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg', 'stats']);
+
 /** A node's range, then the macro calls it was expanded from (innermost first). */
 export function sourceSites(ctx: CompileContext, node: Node): SourceSite[] {
   return [node.range, ...(ctx.expansions.get(node) ?? [])].map(sourceSite);
@@ -71,6 +74,18 @@ export function allocateResources(ctx: CompileContext): void {
     const decl = decls.get(name);
     const declared = decl === undefined ? undefined : DECLARED_MAP_TYPES[decl.mapType];
     if (declared !== undefined) type = declared;
+    // A keyless count/sum/min/max/avg/stats map is a one-slot per-CPU array: the verifier inlines an array
+    // lookup, where a hash lookup is a helper call that hashes the key. An array slot always exists, so each
+    // CPU's value ends with a u64 written flag (set by every update, and by zero()) that tells a slot never
+    // written (or deleted, or cleared) from one that holds zeros.
+    const scalarArray = keys.length === 0 && declared === undefined && SCALAR_ARRAY_AGGREGATIONS.has(agg);
+    let presentOffset: number | undefined;
+    if (scalarArray) {
+      type = MapType.PERCPU_ARRAY;
+      keySize = 4;
+      presentOffset = roundUp(valueSize, 8);
+      valueSize = presentOffset + 8;
+    }
     maps.push({
       name,
       type,
@@ -78,7 +93,7 @@ export function allocateResources(ctx: CompileContext): void {
       valueSize,
       maxEntries:
         decl !== undefined ? Math.max(1, Number(decl.maxEntries)) : keys.length === 0 && agg !== 'hist' && agg !== 'lhist' && agg !== 'tseries' ? 1 : maxEntries,
-      user: { name, keyTypes: keys, keyBytes: kb, valueType: value, aggregation: agg },
+      user: { name, keyTypes: keys, keyBytes: scalarArray ? 4 : kb, valueType: value, aggregation: agg, presentOffset },
     });
   }
   maps.push({ name: RINGBUF_MAP, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: ctx.config.perfRbPages * 4096, user: undefined });

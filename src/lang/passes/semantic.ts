@@ -25,7 +25,7 @@ import {
 } from '../types.js';
 import type { CompileContext, ExpandedProbe } from './context.js';
 import { DECLARED_MAP_TYPES } from './resources.js';
-import { MapType } from '../../sys/uapi.js';
+import { MapType, ProgType } from '../../sys/uapi.js';
 import { cStructByName } from '../btf-types.js';
 import { parseIpAddress } from '../inet.js';
 import { editDistance } from '../../btf/index.js';
@@ -33,7 +33,7 @@ import { editDistance } from '../../btf/index.js';
 /** How many field names a "no such field" error lists. */
 const FIELD_HINT_MAX = 12;
 import { kernelSymbols } from '../../symbols/kallsyms.js';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { openElf } from '../../elf/index.js';
 
 /** Builtins that the parser leaves as plain identifiers (bpftrace defines them in its standard library). */
@@ -325,7 +325,8 @@ class Analyser {
         return;
       }
       if (cur.kind !== 'int' && cur.kind !== 'none') this.error(`Type mismatch for '${s.op}': ${typeName(cur)} is not an integer`, s);
-      const r = arith(cur.kind === 'int' ? cur : I64, v.kind === 'int' ? v : I64);
+      // As in C, the result keeps a 64-bit target's type (`@ts = (uint64)0; @ts += 10` stays unsigned).
+      const r = cur.kind === 'int' && cur.bits === 64 ? cur : arith(cur.kind === 'int' ? cur : I64, v.kind === 'int' ? v : I64);
       this.store(target, r, s);
       return;
     }
@@ -632,7 +633,9 @@ class Analyser {
           const ct = this.cType(ty);
           if (ct?.kind === 'int') return ct;
         }
-        this.error(`Cannot cast to "${e.type.type ? describeType(e.type) : 'typeof'}"`, e);
+        const unknown = ty === undefined ? undefined : this.unknownTypeName(ty);
+        if (unknown !== undefined) this.error(`Cannot resolve unknown type "${unknown}"`, e.type);
+        else this.error(`Cannot cast to "${e.type.type ? describeType(e.type) : 'typeof'}"`, e);
         return NONE;
       }
       case 'Ternary': {
@@ -875,7 +878,8 @@ class Analyser {
     const hits = btf?.findEnumerators(name) ?? [];
     if (hits.length > 0) return hits[0]!.value;
     const known = WELL_KNOWN[name];
-    return known === undefined ? undefined : BigInt(known);
+    if (known !== undefined) return BigInt(known);
+    return name.startsWith('__NR_') ? syscallNumbers().get(name) : undefined;
   }
 
   private sizeofValue(e: A.Sizeof): number | undefined {
@@ -904,6 +908,8 @@ class Analyser {
       const m = /^(u?)int(8|16|32|64)$/.exec(t.name);
       if (m) return int(Number(m[2]) as 8, m[1] === '');
       if (t.name === 'void' || t.name === 'char') return int(8, t.name === 'char');
+      const c = C_INTS[t.name];
+      if (c) return int(c[0], c[1]);
       const own = this.ctx.scriptTypes().struct(t.name);
       if (own) return own;
       const btf = this.ctx.btf();
@@ -920,6 +926,16 @@ class Analyser {
       return p ? pointer(p) : undefined;
     }
     return undefined;
+  }
+
+  /** The name of the struct, union or typedef a type (through pointers and arrays) names that neither the script nor BTF has. */
+  private unknownTypeName(t: A.TypeRef): string | undefined {
+    let base: A.TypeRef = t;
+    while (base.kind === 'PointerType' || base.kind === 'ArrayType') base = base.kind === 'PointerType' ? base.pointee : base.element;
+    if (base.kind === 'NamedType' && (base.name === 'bool' || base.name === 'string' || /^(u?)int(8|16|32|64)$/.test(base.name))) return undefined;
+    if (base.kind === 'RecordType' && base.keyword === 'enum') return this.enumNamed(`enum ${base.name}`) ? undefined : `enum ${base.name}`;
+    if (this.cType(base) !== undefined) return undefined;
+    return base.kind === 'RecordType' ? `${base.keyword} ${base.name}` : base.name;
   }
 
   /** `(int8[8])x`, `(int8[])x`: an integer or string value's bytes seen as an array of integers. */
@@ -1064,6 +1080,13 @@ class Analyser {
         if (l.kind === 'pointer' && r.kind === 'int' && (e.op === '+' || e.op === '-')) return l;
         if (r.kind === 'pointer' && l.kind === 'int' && e.op === '+') return r;
         if (l.kind === 'pointer' && r.kind === 'pointer' && e.op === '-') return I64;
+        // A literal takes the other operand's signedness, as in bpftrace (`$u % 10` stays unsigned); a
+        // subtraction of integers may go below zero, so it is signed.
+        if (e.op === '-' && l.kind === 'int' && r.kind === 'int') return I64;
+        if (l.kind === 'int' && r.kind === 'int') {
+          if (e.left.kind === 'IntegerLiteral' && e.right.kind !== 'IntegerLiteral') return r.signed ? I64 : U64;
+          if (e.right.kind === 'IntegerLiteral' && e.left.kind !== 'IntegerLiteral') return l.signed ? I64 : U64;
+        }
         return arith(l.kind === 'int' ? l : U64, r.kind === 'int' ? r : U64);
       }
     }
@@ -1247,6 +1270,16 @@ class Analyser {
         else this.keyedAccess(a.name, args[1]!, c);
         return BOOL;
       }
+      case 'comm': {
+        // `comm(pid)`: the name of another process, through the bpf_task_from_pid kfunc (tracing programs only).
+        if (!this.nargs(c, 0, 1)) return string(16);
+        const p = args[0];
+        if (p === undefined) return string(16);
+        const pt = this.expr(p);
+        if (pt.kind !== 'int' && pt.kind !== 'none') this.error("Only integer supported for comm()'s pid", c);
+        else if (this.ep.progType !== ProgType.TRACING) this.error(`Syntax comm(PID) is not supported in this probe type yet. Type: ${this.ep.target.kind}`, c);
+        return string(16);
+      }
       case 'str': {
         if (!this.nargs(c, 1, 2)) return NONE;
         // `str($1)` is the parameter's text, a number's digits included; `str($1 + 1)` drops its first character.
@@ -1281,6 +1314,8 @@ class Analyser {
         if (!this.nargs(c, 1, 1)) return I64;
         const m = args[0]!;
         if (m.kind !== 'MapRef') {
+          // `len(ustack)`: the number of frames.
+          if (this.expr(m).kind === 'stack') return I64;
           this.error('len() expects a map or stack to be provided', c);
           return I64;
         }
@@ -1578,6 +1613,17 @@ class Analyser {
         if (this.ep.argsKind !== 'pt_regs') this.error(`reg can not be used with "${this.ep.target.kind}" probes`, c);
         return U64;
       }
+      case 'pid':
+      case 'tid': {
+        // `pid(curr_ns)` (the default) or `pid(init)`: the id in bpfkit's PID namespace or the initial one.
+        if (!this.nargs(c, 0, 1)) return this.builtin(c.name, c);
+        const m = args[0];
+        if (m && !(m.kind === 'Identifier' && (m.name === 'curr_ns' || m.name === 'init'))) {
+          this.error(`${c.name}() only supports curr_ns and init as the argument`, c);
+        }
+        if (m) this.set(m, NONE);
+        return this.builtin(c.name, c);
+      }
       case 'nsecs': {
         if (!this.nargs(c, 0, 1)) return U64;
         const m = args[0];
@@ -1746,4 +1792,35 @@ const SIGNALS: Record<string, number> = {
 export function signalNumber(name: string): number | undefined {
   const n = name.startsWith('SIG') ? name : `SIG${name}`;
   return SIGNALS[n];
+}
+
+/** C's integer type names, by width and sign (`(int *)arg0`). */
+const C_INTS: Readonly<Record<string, readonly [8 | 16 | 32 | 64, boolean]>> = {
+  'signed char': [8, true], 'unsigned char': [8, false],
+  short: [16, true], 'short int': [16, true], 'unsigned short': [16, false], 'unsigned short int': [16, false],
+  int: [32, true], signed: [32, true], 'signed int': [32, true], unsigned: [32, false], 'unsigned int': [32, false],
+  long: [64, true], 'long int': [64, true], 'unsigned long': [64, false], 'unsigned long int': [64, false],
+  'long long': [64, true], 'long long int': [64, true], 'unsigned long long': [64, false], 'unsigned long long int': [64, false],
+};
+
+/** Where the C library's headers give this machine's syscall numbers (`#define __NR_read 0`). */
+const UNISTD_HEADERS = ['/usr/include/x86_64-linux-gnu/asm/unistd_64.h', '/usr/include/aarch64-linux-gnu/asm/unistd.h', '/usr/include/asm/unistd_64.h', '/usr/include/asm-generic/unistd.h'];
+
+let syscallTable: Map<string, bigint> | undefined;
+
+/** `__NR_*` constants from the system's headers (bpftrace gets them by including <syscall.h>); empty without them. */
+function syscallNumbers(): Map<string, bigint> {
+  if (syscallTable) return syscallTable;
+  syscallTable = new Map();
+  for (const path of UNISTD_HEADERS) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/^#define\s+(__NR_\w+)\s+(\d+)\s*$/gm)) syscallTable.set(m[1]!, BigInt(m[2]!));
+    if (syscallTable.size > 0) break;
+  }
+  return syscallTable;
 }
