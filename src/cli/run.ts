@@ -127,6 +127,7 @@ export async function main(argv: string[], mainOptions: RunMainOptions = {}): Pr
     config: envConfig(),
     unsafe: opts.unsafe,
     named: namedParams(opts.namedParams),
+    includeDirs: opts.includeDirs,
     // -k checks every helper's result at run time; --no-warnings none; by default the ones bpftrace checks.
     warningLevel: opts.warnings === 'all' ? 2 : opts.warnings === 'none' ? 0 : 1,
     ...(pid !== undefined ? { pid } : {}),

@@ -49,6 +49,9 @@ export interface SplitAttachPoint {
 }
 
 // Colons and `@` outside quotes separate parts; quotes are removed and `\x` inside them keeps x.
+/** The provider of an attach point whose probe type holds a positional parameter, split in probe expansion. */
+export const POSITIONAL_PROVIDER = '$';
+
 export function splitAttachPoint(raw: string): string[] {
   const parts: string[] = [];
   let cur = '';

@@ -10,6 +10,8 @@ export interface CField {
   /** For bitfields: bit offset inside the loaded storage and width; 0 width for ordinary fields. */
   readonly bitOffset: number;
   readonly bitSize: number;
+  /** Bytes the field takes in its struct when that is not its type's size (a script's `char s[N]` is a string[N + 1]). */
+  readonly storageSize?: number;
 }
 
 function intBits(size: number): IntBits {

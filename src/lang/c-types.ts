@@ -159,7 +159,8 @@ export class ScriptTypes {
         }
       } else {
         if (f.bitWidth !== undefined) t = int(64, false);
-        fields.set(f.name, { type: t, offset: at, bitOffset: 0, bitSize: 0 });
+        const storage = t.kind === 'string' && layout.size !== sizeOf(t) ? { storageSize: layout.size } : {};
+        fields.set(f.name, { type: t, offset: at, bitOffset: 0, bitSize: 0, ...storage });
       }
       bits = 0;
       const end = at + (f.bitWidth !== undefined ? sizeOf(t) : layout.size);

@@ -2,7 +2,7 @@
 // operators. It reports errors with bpftrace's wording and recovers at statement and probe boundaries so
 // that one run shows several errors.
 import * as A from './ast/index.js';
-import { analyzeAttachPoint } from './attach-point.js';
+import { analyzeAttachPoint, POSITIONAL_PROVIDER, splitAttachPoint } from './attach-point.js';
 import { CDeclError, parseCDefinition } from './c-decl.js';
 import { Diagnostics } from './diagnostics.js';
 import { integerValue, isIdentStart, scanIdentEnd, scanToken, skipLayout, type Token } from './lexer.js';
@@ -617,7 +617,11 @@ class Parser {
     if (raw === '') this.fail('expected attach point');
     this.pos = p;
     const range = this.range(start, p);
-    const split = analyzeAttachPoint(raw, range, diags);
+    // A positional parameter in the probe type (`BEG$1`, `$1`) is known only once the parameters are:
+    // probe expansion splits such an attach point after substituting them.
+    const split = /\$[0-9]/.test(splitAttachPoint(raw)[0]!)
+      ? { provider: POSITIONAL_PROVIDER, parts: [], userName: undefined }
+      : analyzeAttachPoint(raw, range, diags);
     return new A.AttachPoint(range, raw, split.provider, split.parts, split.userName);
   }
 

@@ -3,7 +3,8 @@
 // runtime, which decodes wire bytes by it.
 
 export type IntBits = 8 | 16 | 32 | 64;
-export type StackMode = 'bpftrace' | 'perf' | 'raw';
+// build_id: (build id, file offset) pairs from a BPF_F_STACK_BUILD_ID stack map, user stacks only.
+export type StackMode = 'bpftrace' | 'perf' | 'raw' | 'build_id';
 export type TimestampMode = 'boot' | 'monotonic' | 'tai' | 'sw_tai';
 
 export interface IntType {

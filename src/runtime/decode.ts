@@ -20,6 +20,15 @@ import {
 } from './value/index.js';
 import { formatStrftime, strerror } from './output/index.js';
 
+/**
+ * One frame of a build_id stack (struct bpf_stack_build_id): the build id in hex and the file offset when the
+ * kernel found it (status BPF_STACK_BUILD_ID_VALID), else no build id and the instruction pointer.
+ */
+export interface BuildIdFrame {
+  readonly buildId: string | undefined;
+  readonly address: bigint;
+}
+
 /** What decoding needs from the running session: symbols, stacks, clocks. Every member has a safe default. */
 export interface DecodeContext {
   /** config str_trunc_trailer */
@@ -30,6 +39,8 @@ export interface DecodeContext {
   userSymbol?(address: bigint, pid: number, withOffset: boolean): string | undefined;
   /** The addresses of a stack id in the stack map for this stack type (innermost first). */
   stackAddresses?(type: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[];
+  /** The frames of a build_id stack id (innermost first); see BuildIdFrame. */
+  stackBuildIds?(type: Extract<SizedType, { kind: 'stack' }>, id: number): BuildIdFrame[];
   /** Symbol lines for one stack frame (one per inlined frame); perf mode adds the module to user frames. */
   stackFrame?(address: bigint, user: boolean, pid: number, perf: boolean): string[];
   /** Nanoseconds to add to a timestamp in this clock to get nanoseconds since the Unix epoch. */
@@ -171,6 +182,10 @@ function decodeStack(t: Extract<SizedType, { kind: 'stack' }>, bytes: Uint8Array
   const id = readI64(bytes, offset);
   const pid = t.user ? Number(readU64(bytes, offset + 8)) : 0;
   // A negative id means bpf_get_stackid failed: the stack prints empty.
+  if (t.mode === 'build_id') {
+    const entries = id < 0n ? [] : (ctx.stackBuildIds?.(t, Number(id)) ?? []);
+    return stack(entries.map((e) => e.address), { user: t.user, mode: t.mode, buildIds: entries.map((e) => e.buildId) });
+  }
   const addresses = id < 0n ? [] : (ctx.stackAddresses?.(t, Number(id)) ?? []);
   const frames = t.mode === 'raw' ? undefined : addresses.map((a) => ctx.stackFrame?.(a, t.user, pid, t.mode === 'perf') ?? [a.toString(16)]);
   return stack(addresses, { user: t.user, mode: t.mode, ...(frames ? { frames } : {}) });

@@ -5,7 +5,7 @@ export * from './output/index.js';
 export { runSession, type SessionOptions } from './session.js';
 export { loadScript, type LoadedScript, type LoadedProgram, type LoadOptions } from './loader.js';
 export { attachAll, type AttachedProbe, type AttachOptions } from './attach.js';
-export { decodeValue, type DecodeContext } from './decode.js';
+export { decodeValue, type BuildIdFrame, type DecodeContext } from './decode.js';
 export { readUserMap, mapDisplayName } from './map-reader.js';
 export { EventHandler, EventError, type EventHandlerOptions } from './events.js';
 export { ChildCommand } from './child.js';

@@ -51,7 +51,7 @@ export function loadScript(artifact: CompiledArtifact, options: LoadOptions = {}
   };
   try {
     for (const def of artifact.maps) {
-      maps.set(def.name, createMap({ name: kernelMapName(def), type: def.type, keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.maxEntries }));
+      maps.set(def.name, createMap({ name: kernelMapName(def), type: def.type, keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.maxEntries, flags: def.flags ?? 0 }));
     }
     for (const def of artifact.probes) programs.push({ def, program: loadOne(def, maps, options, btfFd) });
   } catch (err) {

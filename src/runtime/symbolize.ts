@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BpfMap } from '../kernel/map.js';
-import { STACK_MAP_PREFIX, type CompiledArtifact } from '../lang/codegen/artifact.js';
+import { STACK_BUILD_ID_FRAME_SIZE, stackMapName, type CompiledArtifact } from '../lang/codegen/artifact.js';
 import type { SizedType } from '../lang/types.js';
 import { demangle, kernelSymbols, UserSymbolizer, type KernelSymbols, type SourceLine } from '../symbols/index.js';
-import type { DecodeContext } from './decode.js';
+import type { BuildIdFrame, DecodeContext } from './decode.js';
 import { encodeUint } from './decode.js';
 
 export interface SymbolizeOptions {
@@ -25,6 +25,7 @@ export interface SessionDecodeContext extends DecodeContext {
   kernelSymbol(address: bigint, withOffset: boolean): string | undefined;
   userSymbol(address: bigint, pid: number, withOffset: boolean): string | undefined;
   stackAddresses(type: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[];
+  stackBuildIds(type: Extract<SizedType, { kind: 'stack' }>, id: number): BuildIdFrame[];
   stackFrame(address: bigint, user: boolean, pid: number, perf: boolean): string[];
   /** Reads /proc/PID/maps now (once per pid), so stacks printed after the process exits still resolve. */
   captureProcess(pid: number): void;
@@ -137,7 +138,7 @@ export function sessionDecodeContext(
       user(pid);
     },
     stackAddresses(t: Extract<SizedType, { kind: 'stack' }>, id: number): bigint[] {
-      const map = maps.get(`${STACK_MAP_PREFIX}${t.user ? 'u' : 'k'}${t.depth}`);
+      const map = maps.get(stackMapName(t));
       if (!map) return [];
       const value = map.lookup(encodeUint(BigInt(id), 4));
       if (!value) return [];
@@ -149,6 +150,10 @@ export function sessionDecodeContext(
         out.push(a);
       }
       return out;
+    },
+    stackBuildIds(t: Extract<SizedType, { kind: 'stack' }>, id: number): BuildIdFrame[] {
+      const value = maps.get(stackMapName(t))?.lookup(encodeUint(BigInt(id), 4));
+      return value ? buildIdFrames(value) : [];
     },
     stackFrame(address: bigint, isUser: boolean, pid: number, perf: boolean): string[] {
       // Kernel frames carry no module, in perf mode too; unknown addresses print as 0x-prefixed hex.
@@ -175,6 +180,27 @@ export function sessionDecodeContext(
       return names.get(uid) ?? String(uid);
     },
   };
+}
+
+const BUILD_ID_VALID = 1;
+const BUILD_ID_SIZE = 20;
+
+/**
+ * The frames of a build_id stack-map value: struct bpf_stack_build_id { s32 status; u8 build_id[20];
+ * union { u64 offset; u64 ip; } } (the union at 24 after padding). The kernel zeroes the frames past the
+ * stack's end, and status 0 (BPF_STACK_BUILD_ID_EMPTY) is never a real frame's, so it ends the stack.
+ */
+export function buildIdFrames(value: Uint8Array): BuildIdFrame[] {
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const out: BuildIdFrame[] = [];
+  for (let at = 0; at + STACK_BUILD_ID_FRAME_SIZE <= value.byteLength; at += STACK_BUILD_ID_FRAME_SIZE) {
+    const status = view.getInt32(at, true);
+    if (status === 0) break;
+    const address = view.getBigUint64(at + 24, true);
+    const buildId = status === BUILD_ID_VALID ? Buffer.from(value.subarray(at + 4, at + 4 + BUILD_ID_SIZE)).toString('hex') : undefined;
+    out.push({ buildId, address });
+  }
+  return out;
 }
 
 function readPasswd(): Map<number, string> {

@@ -22,7 +22,7 @@ describe('func_info', () => {
 
     const fds = new Map<string, number>();
     for (const spec of artifact.maps) {
-      const m = createMap({ name: spec.name, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries });
+      const m = createMap({ name: spec.name, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, flags: spec.flags ?? 0 });
       open.push(m);
       fds.set(spec.name, m.fd);
     }

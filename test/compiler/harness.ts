@@ -44,7 +44,7 @@ export function load(artifact: CompiledArtifact, opts: { attach?: boolean } = {}
   };
   try {
     for (const m of artifact.maps) {
-      maps.set(m.name, createMap({ name: m.name.replace('@', 'AT_'), type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
+      maps.set(m.name, createMap({ name: m.name.replace('@', 'AT_'), type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags ?? 0 }));
     }
     reader = new RingBufReader(maps.get(RINGBUF_MAP)!);
     for (const p of artifact.probes) {

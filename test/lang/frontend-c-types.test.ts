@@ -29,8 +29,8 @@ describe('script struct layouts', () => {
   it('reads a one-dimensional char array as a string one longer than its storage', () => {
     const types = scriptTypes('struct F { char s[5]; char t[3]; unsigned char grid[2][4]; int x; };');
     const f = types.struct('F')!;
-    expect(types.field(f, 's')).toEqual({ type: string(6), offset: 0, bitOffset: 0, bitSize: 0 });
-    expect(types.field(f, 't')).toEqual({ type: string(4), offset: 5, bitOffset: 0, bitSize: 0 });
+    expect(types.field(f, 's')).toEqual({ type: string(6), offset: 0, bitOffset: 0, bitSize: 0, storageSize: 5 });
+    expect(types.field(f, 't')).toEqual({ type: string(4), offset: 5, bitOffset: 0, bitSize: 0, storageSize: 3 });
     expect(types.field(f, 'grid')!.type).toEqual({ kind: 'array', element: string(4), length: 2 });
     expect(types.field(f, 'x')).toEqual({ type: int(32, true), offset: 16, bitOffset: 0, bitSize: 0 });
     expect(f.size).toBe(20);

@@ -35,7 +35,9 @@ describe.skipIf(skip !== false)('builtins end to end', () => {
 
   it('puts tseries values in the intervals the dummy clock says', () => {
     const program =
-      'begin { @ts = (uint64)0; } interval:ms:1 { @ts = (uint64)1000000000; @a = tseries(3, 1s, 3); ' +
+      // One begin probe, not an interval: probes keep firing after exit() until the runtime detaches them (as in
+      // bpftrace), and a second firing would write the clock map again after clear().
+      'begin { @ts = (uint64)1000000000; @a = tseries(3, 1s, 3); ' +
       '@ts = (uint64)2000000000; @a = tseries(7, 1s, 3); clear(@ts); exit(); }';
     const text = bpfkit(tools, ['-q', '-e', program], withClock);
     expect(text.stdout).toBe(

@@ -57,12 +57,21 @@ export const SCRATCH_MAP = 'scratch';
  */
 export const GLOBALS_MAP = 'globals';
 /**
- * Offsets in the globals value: start time (bpf_ktime_get_ns clock, CLOCK_MONOTONIC), the -c child's pid, and
- * `exited`, set by exit() so that probes firing before the runtime detaches them do nothing.
+ * Offsets in the globals value: start time (bpf_ktime_get_ns clock, CLOCK_MONOTONIC) and the -c child's pid.
  */
-export const GLOBALS_LAYOUT = { startNs: 0, cpid: 8, exited: 16, size: 24 } as const;
+export const GLOBALS_LAYOUT = { startNs: 0, cpid: 8, size: 16 } as const;
 /** Stack-trace maps are named `stack_k<depth>` / `stack_u<depth>` (one per kind and depth used). */
 export const STACK_MAP_PREFIX = 'stack_';
+/**
+ * The stack-trace map a stack type's ids point into. build_id stacks (`stack_b<depth>`) need their own map:
+ * it is created with BPF_F_STACK_BUILD_ID and holds 32-byte `struct bpf_stack_build_id` frames.
+ */
+export function stackMapName(t: { readonly user: boolean; readonly mode: StackMode; readonly depth: number }): string {
+  return `${STACK_MAP_PREFIX}${t.mode === 'build_id' ? 'b' : t.user ? 'u' : 'k'}${t.depth}`;
+}
+/** BPF_F_STACK_BUILD_ID, and the size of one frame of such a map (struct bpf_stack_build_id). */
+export const STACK_BUILD_ID_FLAG = 1 << 5;
+export const STACK_BUILD_ID_FRAME_SIZE = 32;
 /** Size of a record's event id header. */
 export const EVENT_HEADER_SIZE = 8;
 
@@ -180,6 +189,8 @@ export interface MapDef {
   /** For per-CPU maps, the size of one CPU's value. */
   readonly valueSize: number;
   readonly maxEntries: number;
+  /** BPF_MAP_CREATE map_flags (STACK_BUILD_ID_FLAG for build_id stack maps); 0 when absent. */
+  readonly flags?: number;
   /** Set for maps the script declares (`@x`); undefined for internal maps. */
   readonly user: UserMapInfo | undefined;
 }

@@ -47,7 +47,7 @@ import {
   JOIN_MAX_ARGS,
   RINGBUF_MAP,
   SCRATCH_MAP,
-  STACK_MAP_PREFIX,
+  stackMapName,
   type EventDef,
   type MapDef,
 } from './artifact.js';
@@ -138,6 +138,8 @@ class ProbeGenerator {
   private loops: Loop[] = [];
   private exitLabel = 'probe.exit';
   private inCallback = false;
+  /** Scratch offset of the innermost for-map loop's "the body returned" flag, while generating its body. */
+  private returnFlag: number | undefined;
   private readonly pending: (() => void)[] = [];
   private readonly callbacks: string[] = [];
   private readonly callbackAssigned = new Set<string>();
@@ -197,7 +199,6 @@ class ProbeGenerator {
     // Every variable starts at zero (scratch memory keeps values from earlier runs on this CPU).
     for (const name of this.ctx.types.variables.get(this.ep.probe)?.keys() ?? []) this.varSlot(name, this.ep.probe);
     const p = this.ep.probe;
-    this.skipAfterExit();
     this.skipIterEnd();
     if (p.predicate) this.jumpUnless(p.predicate, this.exitLabel);
     this.block(p.body);
@@ -217,32 +218,6 @@ class ProbeGenerator {
             ...this.callbacks.map((l) => ({ insnOff: prog.newIndex(assembled.labels.get(l)!), typeId: CALLBACK_FUNC_TYPE_ID })),
           ];
     return { insns: prog.insns, relocations: prog.relocations, funcInfo, scratchSize: this.memory === 'map' ? roundUp(Math.max(8, this.scratchUsed), 8) : 8 };
-  }
-
-  /** r0 = the globals value (or 0). Clobbers r1-r5. */
-  private globalsLookup(): void {
-    const a = this.asm;
-    a.emit(stMem(Size.W, FP, CPU_KEY_SLOT, 0));
-    a.ldMap(R1, GLOBALS_MAP);
-    a.emit(mov64Reg(R2, FP), alu64Imm(AluOp.ADD, R2, CPU_KEY_SLOT), call(Helper.map_lookup_elem));
-  }
-
-  /**
-   * In a script that calls exit(): a probe firing after it (before the runtime has detached it) returns at
-   * once, so what the script did up to exit() is what it prints. begin and end probes always run.
-   */
-  private skipAfterExit(): void {
-    const kind = this.ep.target.kind;
-    // An iterator runs its program over every object (as bpftrace's does) whatever exit() says.
-    if (kind === 'begin' || kind === 'end' || kind === 'bench' || kind === 'iter') return;
-    if (!this.ctx.resources!.events.some((e) => e.kind === 'exit')) return;
-    const a = this.asm;
-    const go = a.newLabel('exited.no');
-    this.globalsLookup();
-    a.jmpImm(JmpOp.JEQ, R0, 0, go);
-    a.emit(ldxMem(Size.DW, R1, R0, GLOBALS_LAYOUT.exited));
-    a.jmpImm(JmpOp.JNE, R1, 0, this.exitLabel);
-    a.label(go);
   }
 
   /**
@@ -465,10 +440,7 @@ class ProbeGenerator {
         return;
       }
       case 'Jump': {
-        if (s.jump === 'return') {
-          a.ja(this.exitLabel);
-          return;
-        }
+        if (s.jump === 'return') return this.emitReturn();
         const loop = this.loops[this.loops.length - 1];
         if (!loop) throw new CodegenError(`'${s.jump}' outside of a loop`, s);
         a.ja(s.jump === 'break' ? loop.breakLabel : loop.continueLabel);
@@ -477,6 +449,13 @@ class ProbeGenerator {
       case 'ImportStatement':
         throw new CodegenError('imports are not supported', s);
     }
+  }
+
+  // In a for-loop body `return` ends the probe: the callback records it in its loop's flag, which the caller
+  // checks once the iteration stops.
+  private emitReturn(): void {
+    if (this.returnFlag !== undefined) this.asm.emit(stMem(Size.DW, R9, this.returnFlag, 1));
+    this.asm.ja(this.exitLabel);
   }
 
   private varKey(v: A.Variable): string {
@@ -2189,6 +2168,19 @@ class ProbeGenerator {
     const a = this.asm;
     const args = c.args as A.Expression[];
     switch (c.name) {
+      case 'path': {
+        // A `struct path *` argument, or a struct path held in another struct (`args.file->f_path`).
+        const size = Math.min(sizeOf(t), this.ctx.config.maxStrlen);
+        this.zero(off, sizeOf(t));
+        const p = this.reg(c);
+        if (this.typeOf(args[0]!).kind === 'pointer') this.scalar(args[0]!, p);
+        else this.cAddress(args[0]!, p);
+        a.emit(mov64Reg(R1, p));
+        this.addr(R2, off);
+        a.emit(mov64Imm(R3, size), call(Helper.d_path));
+        this.release(p);
+        return;
+      }
       case 'comm': {
         if (args[0] === undefined) {
           this.addr(R1, off);
@@ -2331,7 +2323,7 @@ class ProbeGenerator {
     if (t.kind !== 'stack') throw new CodegenError('Internal error: not a stack', undefined);
     const a = this.asm;
     this.ctxTo(R1);
-    a.ldMap(R2, `${STACK_MAP_PREFIX}${t.user ? 'u' : 'k'}${t.depth}`);
+    a.ldMap(R2, stackMapName(t));
     a.emit(mov64Imm(R3, t.user ? USER_STACK_FLAG : 0), call(Helper.get_stackid), stxMem(Size.DW, R9, R0, off));
     if (t.user) {
       this.pidOrTid('pid', false, R0);
@@ -2374,11 +2366,6 @@ class ProbeGenerator {
         if (args[0]) this.valueInto(args[0], off + 8, I64);
         else a.emit(stMem(Size.DW, R9, off + 8, 0));
         this.emitEvent(ev, off);
-        const noGlobals = a.newLabel('exit.g');
-        this.globalsLookup();
-        a.jmpImm(JmpOp.JEQ, R0, 0, noGlobals);
-        a.emit(stMem(Size.DW, R0, GLOBALS_LAYOUT.exited, 1));
-        a.label(noGlobals);
         a.ja(this.exitLabel);
         return;
       }
@@ -2635,9 +2622,19 @@ class ProbeGenerator {
     this.callbacks.push(label);
     a.ldMap(R1, def.name);
     a.ldFunc(R2, label);
+    const returned = hasReturn(s.body) ? this.scratch(8) : undefined;
+    if (returned !== undefined) a.emit(stMem(Size.DW, R9, returned, 0));
     a.emit(mov64Reg(R3, FP), alu64Imm(AluOp.ADD, R3, CTX_SLOT), mov64Imm(R4, 0), call(Helper.for_each_map_elem));
+    if (returned !== undefined) {
+      const goOn = a.newLabel('for.goon');
+      a.emit(ldxMem(Size.DW, R1, R9, returned));
+      a.jmpImm(JmpOp.JEQ, R1, 0, goOn);
+      this.emitReturn();
+      a.label(goOn);
+    }
     this.pending.push(() => {
-      const saved = { loops: this.loops, exitLabel: this.exitLabel, inCallback: this.inCallback };
+      const saved = { loops: this.loops, exitLabel: this.exitLabel, inCallback: this.inCallback, returnFlag: this.returnFlag };
+      this.returnFlag = returned;
       const stop = a.newLabel('for.stop');
       const next = a.newLabel('for.next');
       this.loops = [{ breakLabel: stop, continueLabel: next }];
@@ -2669,6 +2666,7 @@ class ProbeGenerator {
       this.loops = saved.loops;
       this.exitLabel = saved.exitLabel;
       this.inCallback = saved.inCallback;
+      this.returnFlag = saved.returnFlag;
     });
   }
 
@@ -3048,4 +3046,16 @@ function seqPrintable(ev: EventDef): boolean {
 /** A call of the kernel function with this BTF id (vmlinux). */
 function kfuncCall(btfId: number): Insn {
   return { code: Class.JMP | JmpOp.CALL, dst: 0, src: PseudoCall.KFUNC_CALL, off: 0, imm: btfId };
+}
+
+/** Whether a block holds a `return` (nested blocks and loops included). */
+function hasReturn(body: Node): boolean {
+  let found = false;
+  walk(body, {
+    enter: (n) => {
+      if (n.kind === 'Jump' && (n as A.Jump).jump === 'return') found = true;
+      return undefined;
+    },
+  });
+  return found;
 }

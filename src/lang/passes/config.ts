@@ -62,10 +62,11 @@ export function analyseConfig(ctx: CompileContext): void {
     return v === 1 || v === '1' || v === 'true';
   };
   const mode = String(raw['stack_mode'] ?? c.stackMode);
-  if (mode !== 'bpftrace' && mode !== 'perf' && mode !== 'raw') ctx.diagnostics.error(`Invalid value for stack_mode: valid values are bpftrace, perf, and raw`);
+  // build_id added for ustack(build_id); the message is bpftrace master's.
+  if (mode !== 'bpftrace' && mode !== 'perf' && mode !== 'raw' && mode !== 'build_id') ctx.diagnostics.error(`Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id`);
   ctx.config = {
     maxStrlen: num('max_strlen', c.maxStrlen),
-    stackMode: (mode === 'perf' || mode === 'raw' ? mode : 'bpftrace') as StackMode,
+    stackMode: (mode === 'perf' || mode === 'raw' || mode === 'build_id' ? mode : 'bpftrace') as StackMode,
     printMapsOnExit: bool('print_maps_on_exit', c.printMapsOnExit),
     maxMapKeys: num('max_map_keys', c.maxMapKeys),
     perfRbPages: powerOfTwo(Math.max(1, num('perf_rb_pages', c.perfRbPages) || c.perfRbPages)),
@@ -89,7 +90,7 @@ function checkLicense(ctx: CompileContext, raw: Record<string, string | number |
 // Here, first, because a missing header stops bpftrace before anything else is looked at (its clang parse of the
 // preamble fails), and so does a struct it cannot complete. -I directories come before the system ones.
 function checkIncludes(ctx: CompileContext): void {
-  const extra = (ctx.options as { readonly includeDirs?: readonly string[] }).includeDirs ?? [];
+  const extra = ctx.options.includeDirs ?? [];
   for (const m of missingIncludes(ctx.program.c, [...extra, ...systemIncludeDirs()])) {
     const r = m.directive.range;
     const at = r.start + m.column;

@@ -42,6 +42,8 @@ export interface CompileOptions {
    * 1 helper failures other than reads and lookups (the default), 2 all (-k).
    */
   readonly warningLevel?: 0 | 1 | 2;
+  /** -I DIR: directories searched for the script's #include files before the system ones. */
+  readonly includeDirs?: readonly string[];
 }
 
 /** One field of a probe's `args`: where it sits in the context and how to read it. */

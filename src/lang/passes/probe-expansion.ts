@@ -11,6 +11,8 @@ import { HARDWARE_EVENTS, SOFTWARE_EVENTS } from '../../kernel/link/perf-event.j
 import { AttachType, ProgType } from '../../sys/uapi.js';
 import type { EventField } from '../../tracefs/index.js';
 import type * as A from '../ast/index.js';
+import { AttachPoint } from '../ast/index.js';
+import { analyzeAttachPoint, POSITIONAL_PROVIDER } from '../attach-point.js';
 import { integerValue } from '../lexer.js';
 import type { AttachTarget } from '../codegen/artifact.js';
 import { int, pointer, string, type EnumInfo, type SizedType, type IntBits } from '../types.js';
@@ -27,7 +29,8 @@ export function expandProbes(ctx: CompileContext): void {
     const errorsBefore = ctx.diagnostics.errorCount;
     let expanded = 0;
     let written = 0;
-    for (const ap of probe.attachPoints) {
+    for (const asWritten of probe.attachPoints) {
+      const ap = asWritten.provider === POSITIONAL_PROVIDER ? withPositionals(ctx, asWritten) : asWritten;
       if (ap.provider === '') continue; // the parser reported it
       written++;
       for (const e of expandOne(ctx, probe, ap)) {
@@ -50,6 +53,12 @@ function reportEmptyProbe(ctx: CompileContext, probe: A.Probe): void {
   } else if (policy === 'warn') {
     ctx.diagnostics.warning('Probe has no valid attach points. It is being removed which may cause issues with program behavior.', range);
   }
+}
+
+function withPositionals(ctx: CompileContext, ap: A.AttachPoint): A.AttachPoint {
+  const raw = substitute(ctx, ap.raw);
+  const split = analyzeAttachPoint(raw, ap.range, ctx.diagnostics);
+  return new AttachPoint(ap.range, raw, split.provider, split.parts, split.userName);
 }
 
 function substitute(ctx: CompileContext, part: string): string {
@@ -89,7 +98,8 @@ function expandOne(ctx: CompileContext, probe: A.Probe, ap: A.AttachPoint): Expa
         d.error('bench probes must have a name', ap.range);
         return [];
       }
-      return [base(probe, ap, `bench:${name}`, { kind: 'bench', name }, ProgType.RAW_TRACEPOINT, 'none')];
+      // XDP, as bpftrace: the kernel times test runs of XDP programs itself (BPF_PROG_TEST_RUN repeat).
+      return [base(probe, ap, `bench:${name}`, { kind: 'bench', name }, ProgType.XDP, 'none')];
     }
     case 'self': {
       const [trigger, signal] = parts as [string, string];

@@ -14,6 +14,9 @@ import {
   RINGBUF_MAP,
   SCRATCH_MAP,
   STACK_MAP_PREFIX,
+  STACK_BUILD_ID_FLAG,
+  STACK_BUILD_ID_FRAME_SIZE,
+  stackMapName,
   eventLayout,
   type EventDef,
   type MapDef,
@@ -116,14 +119,19 @@ export function allocateResources(ctx: CompileContext): void {
           }
         }
         const t = typeAnywhere(ctx, n);
-        if (t?.kind === 'stack') stackDepths.add(`${t.user ? 'u' : 'k'}${t.depth}`);
+        if (t?.kind === 'stack') stackDepths.add(stackMapName(t).slice(STACK_MAP_PREFIX.length));
         return undefined;
       },
     });
   }
   for (const s of [...stackDepths].sort()) {
     const depth = Number(s.slice(1));
-    maps.push({ name: `${STACK_MAP_PREFIX}${s}`, type: MapType.STACK_TRACE, keySize: 4, valueSize: 8 * depth, maxEntries: 4096, user: undefined });
+    // `b` maps hold build_id stacks (see stackMapName): bigger frames and the build-id flag.
+    const buildId = s.startsWith('b');
+    maps.push({
+      name: `${STACK_MAP_PREFIX}${s}`, type: MapType.STACK_TRACE, keySize: 4, valueSize: (buildId ? STACK_BUILD_ID_FRAME_SIZE : 8) * depth, maxEntries: 4096,
+      ...(buildId ? { flags: STACK_BUILD_ID_FLAG } : {}), user: undefined,
+    });
   }
   ctx.resources = { maps, events, eventOf };
 }

@@ -770,6 +770,11 @@ class Analyser {
         return U64;
       }
       case 'kstack':
+        // Kernel stacks have no build ids: the bare builtin falls back to raw (kstack() with the mode is an error).
+        if (this.ctx.config.stackMode === 'build_id') {
+          if (this.report) this.ctx.diagnostics.warning("'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.", e.range);
+          return { kind: 'stack', user: false, mode: 'raw', depth: 127 };
+        }
         return { kind: 'stack', user: false, mode: this.ctx.config.stackMode, depth: 127 };
       case 'ustack':
         return { kind: 'stack', user: true, mode: this.ctx.config.stackMode, depth: 127 };
@@ -889,16 +894,25 @@ class Analyser {
       return t.kind === 'none' ? undefined : sizeOf(t);
     }
     if (!arg.type) return undefined;
-    if (arg.type.kind === 'PointerType') return 8;
-    const t = this.cType(arg.type);
+    return this.typeSize(arg.type, e);
+  }
+
+  private typeSize(type: A.TypeRef, e: A.Sizeof): number | undefined {
+    if (type.kind === 'PointerType') return 8;
+    if (type.kind === 'ArrayType') {
+      // `sizeof(T[N])`, as a macro's `sizeof(t[N])` with t given typeof(T) makes it.
+      const element = this.typeSize(type.element, e);
+      return element === undefined || type.size === undefined ? undefined : element * Number(type.size);
+    }
+    const t = this.cType(type);
     if (t) return sizeOf(t);
     // `sizeof(comm)` parses as a type name; it means the builtin.
-    if (arg.type.kind === 'NamedType' && (IDENT_BUILTINS.has(arg.type.name) || isParserBuiltinName(arg.type.name))) {
-      const b = this.builtin(arg.type.name.replace(/^__builtin_/, ''), e);
+    if (type.kind === 'NamedType' && (IDENT_BUILTINS.has(type.name) || isParserBuiltinName(type.name))) {
+      const b = this.builtin(type.name.replace(/^__builtin_/, ''), e);
       return b.kind === 'none' ? undefined : sizeOf(b);
     }
     // `sizeof(ENUM_VALUE)`: an enumerator or #define is a 64-bit integer.
-    if (arg.type.kind === 'NamedType' && this.constant(arg.type.name, 0) !== undefined) return 8;
+    if (type.kind === 'NamedType' && this.constant(type.name, 0) !== undefined) return 8;
     return undefined;
   }
 
@@ -1267,7 +1281,10 @@ class Analyser {
         if (!this.nargs(c, 2, 2)) return BOOL;
         const a = args[0]!;
         if (a.kind !== 'MapRef') this.error('has_key() expects a map argument', c);
-        else this.keyedAccess(a.name, args[1]!, c);
+        else if (this.ctx.types.mapKeys.get(a.name)?.length === 0) {
+          this.expr(args[1]!);
+          this.error('call to has_key() expects a map with explicit keys (non-scalar map)', c);
+        } else this.keyedAccess(a.name, args[1]!, c);
         return BOOL;
       }
       case 'comm': {
@@ -1376,7 +1393,7 @@ class Analyser {
         let mode = this.ctx.config.stackMode;
         let depth = 127;
         for (const a of args) {
-          if (a.kind === 'Identifier' && (a.name === 'bpftrace' || a.name === 'perf' || a.name === 'raw')) mode = a.name;
+          if (a.kind === 'Identifier' && (a.name === 'bpftrace' || a.name === 'perf' || a.name === 'raw' || a.name === 'build_id')) mode = a.name;
           else {
             const n = this.literal(a);
             if (n === undefined) this.error(`${c.name}: invalid stack argument`, a);
@@ -1384,6 +1401,8 @@ class Analyser {
             else depth = n;
           }
         }
+        // build_id stacks exist for user stacks only.
+        if (mode === 'build_id' && c.name === 'kstack') this.error("'build_id' stack mode can only be used for ustack", c);
         return { kind: 'stack', user: c.name === 'ustack', mode, depth };
       }
       case 'signal': {
@@ -1502,6 +1521,24 @@ class Analyser {
         if (args[1]) this.expr(args[1]);
         return { kind: c.name };
       }
+      case 'path': {
+        // bpf_d_path: the kernel allows it only in tracing programs of functions on its allowlist.
+        if (!this.nargs(c, 1, 2)) return NONE;
+        let size = this.ctx.config.maxStrlen;
+        const n = args[1];
+        if (n) {
+          this.expr(n);
+          if (n.kind !== 'IntegerLiteral' || n.value < 0n) this.error('path: invalid size value, need non-negative literal', c);
+          else size = Number(n.value);
+        }
+        const kind = this.ep.target.kind;
+        if (kind !== 'fentry' && kind !== 'iter') this.error("The path function can only be used with 'fentry', 'fexit', 'iter' probes", c);
+        const t = this.expr(args[0]!);
+        if (t.kind !== 'pointer' && t.kind !== 'cstruct' && t.kind !== 'none') {
+          this.error(`path() only supports pointer or C type argument (${typeName(t)} provided)`, c);
+        }
+        return string(size);
+      }
       case 'cgroupid': {
         if (!this.nargs(c, 1, 1)) return U64;
         const n = args[0]!;
@@ -1600,7 +1637,8 @@ class Analyser {
           if (lit !== undefined) size = Math.min(size, Math.max(0, lit));
           else if (lt?.kind !== 'int') this.error(`buf() expects an integer length (${lt ? typeName(lt) : 'none'} provided)`, c);
         } else if (t.kind === 'array') size = sizeOf(t);
-        else if (t.kind === 'string') size = t.size;
+        // A struct field's own bytes, not the string type it reads as.
+        else if (t.kind === 'string') size = (args[0]!.kind === 'FieldAccess' ? this.ctx.types.cfields.get(args[0]!)?.storageSize : undefined) ?? t.size;
         else this.error(`buf() expects a length argument for non-array type ${typeName(t)}`, c);
         return { kind: 'buffer', size };
       }

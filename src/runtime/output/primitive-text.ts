@@ -19,6 +19,7 @@ const STACK_INDENT = '        ';
 
 /** A stack as bpftrace prints it: a leading newline, then one line per (symbolized) frame. */
 export function stackText(s: StackValue): string {
+  if (s.mode === 'build_id') return buildIdStackText(s);
   const lines: string[] = [''];
   for (let i = 0; i < s.addresses.length; i++) {
     const addr = BigInt.asUintN(64, s.addresses[i]!);
@@ -36,6 +37,20 @@ export function stackText(s: StackValue): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * build_id stacks as bpftrace prints them: unindented, one frame a line, `BUILDID 0xOFFSET` (the offset at
+ * least two hex digits) or, when the build id is unknown, the bare instruction pointer in hex.
+ */
+function buildIdStackText(s: StackValue): string {
+  let out = '\n';
+  for (let i = 0; i < s.addresses.length; i++) {
+    const address = BigInt.asUintN(64, s.addresses[i]!).toString(16);
+    const id = s.buildIds?.[i];
+    out += id === undefined ? `${address}\n` : `${id} 0x${address.padStart(2, '0')}\n`;
+  }
+  return out;
 }
 
 /** Duration text: the count in the largest unit it reaches (s, ms, μs, ns), integer-divided. */

@@ -66,11 +66,14 @@ export interface SymbolValue {
   readonly numeric: bigint;
 }
 
-export type StackMode = 'bpftrace' | 'perf' | 'raw';
+export type StackMode = 'bpftrace' | 'perf' | 'raw' | 'build_id';
 
 /**
  * A kernel or user stack. `frames[i]` holds the symbolizer's lines for `addresses[i]`
  * (more than one when inlined frames are expanded); left undefined until symbolized.
+ * In build_id mode `buildIds[i]` is the 40-hex-digit build id of the file holding frame i, and `addresses[i]`
+ * the file offset in it; when the kernel could not read the build id, `buildIds[i]` is undefined and
+ * `addresses[i]` the instruction pointer.
  */
 export interface StackValue {
   readonly kind: 'stack';
@@ -78,6 +81,7 @@ export interface StackValue {
   readonly mode: StackMode;
   readonly addresses: readonly bigint[];
   frames?: readonly (readonly string[])[];
+  buildIds?: readonly (string | undefined)[];
 }
 
 /** A wall-clock instant in nanoseconds since the Unix epoch (tseries interval starts). */
@@ -157,10 +161,11 @@ export function pointer(address: bigint | number): SymbolValue {
 
 export function stack(
   addresses: readonly bigint[],
-  options: { user?: boolean; mode?: StackMode; frames?: readonly (readonly string[])[] } = {},
+  options: { user?: boolean; mode?: StackMode; frames?: readonly (readonly string[])[]; buildIds?: readonly (string | undefined)[] } = {},
 ): StackValue {
   const v: StackValue = { kind: 'stack', user: options.user ?? false, mode: options.mode ?? 'bpftrace', addresses };
   if (options.frames) v.frames = options.frames;
+  if (options.buildIds) v.buildIds = options.buildIds;
   return v;
 }
 
