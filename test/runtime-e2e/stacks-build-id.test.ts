@@ -8,17 +8,13 @@ import { stackText } from '../../src/runtime/output/primitive-text.js';
 import { buildIdFrames } from '../../src/runtime/symbolize.js';
 import { stack } from '../../src/runtime/value/value.js';
 import { bpfkit, prepare, ROOT, skipReason, type Tools } from './harness.js';
+import { nmSymbols, section, symbolPlusOffset, type TextSymbol } from './stack-symbols.js';
 
 const skip = skipReason();
 if (skip) console.log(`skipping build_id stack tests: ${skip}`);
 
 const ATTACHED = /^Attached \d+ probes?\n$/;
 const KSTACK_WARNING = "WARNING: 'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.";
-
-interface TextSymbol {
-  address: bigint;
-  name: string;
-}
 
 interface Segment {
   offset: bigint;
@@ -53,32 +49,6 @@ function offsetToAddress(segments: readonly Segment[], offset: bigint): bigint {
   const s = segments.find((x) => offset >= x.offset && offset < x.offset + x.fileSize);
   if (!s) throw new Error(`file offset 0x${offset.toString(16)} is in no LOAD segment`);
   return offset - s.offset + s.vaddr;
-}
-
-function nmSymbols(binary: string): TextSymbol[] {
-  const out: TextSymbol[] = [];
-  for (const line of run('nm', ['-n', binary]).split('\n')) {
-    const m = /^([0-9a-f]+) [tT] (\S+)$/.exec(line);
-    if (m) out.push({ address: BigInt(`0x${m[1]}`), name: m[2]! });
-  }
-  return out;
-}
-
-function symbolPlusOffset(symbols: readonly TextSymbol[], address: bigint): { name: string; offset: bigint } {
-  let best: TextSymbol | undefined;
-  for (const s of symbols) if (s.address <= address && (!best || s.address >= best.address)) best = s;
-  if (!best) throw new Error(`no symbol covers 0x${address.toString(16)}`);
-  return { name: best.name, offset: address - best.address };
-}
-
-/** The lines between <tag> and </tag>, without the stack's leading and trailing empty lines. */
-function section(stdout: string, tag: string): string[] {
-  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(stdout);
-  if (!m) throw new Error(`no <${tag}> in output:\n${stdout}`);
-  const lines = m[1]!.split('\n');
-  expect(lines[0]).toBe('');
-  expect(lines[lines.length - 1]).toBe('');
-  return lines.slice(1, -1);
 }
 
 describe('build_id stack text and frame decoding', () => {

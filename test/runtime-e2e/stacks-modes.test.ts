@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpfkit, prepare, ROOT, skipReason, type Tools } from './harness.js';
+import { nmSymbols, section, symbolPlusOffset, type TextSymbol } from './stack-symbols.js';
 
 const skip = skipReason() || (spawnSync('g++', ['--version']).status !== 0 ? 'stack tests need g++ for the C++ fixture' : false);
 if (skip) console.log(`skipping stack mode tests: ${skip}`);
@@ -14,44 +15,10 @@ const INDENT = '        ';
 // to the symbolizer (sessionDecodeContext's `programs`); until it does, that test cannot pass.
 const ATTACHED = /^Attached \d+ probes?\n$/;
 
-interface TextSymbol {
-  address: bigint;
-  name: string;
-}
-
-/** Text symbols of a binary by address, from nm (not from bpfkit's own ELF reader). */
-function nmSymbols(binary: string): TextSymbol[] {
-  const r = spawnSync('nm', ['-n', binary], { encoding: 'utf8' });
-  const out: TextSymbol[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
-    if (m) out.push({ address: BigInt(`0x${m[1]}`), name: m[2]! });
-  }
-  return out;
-}
-
-/** `name+decimal offset` of the nearest symbol at or below an address. */
-function symbolPlusOffset(symbols: readonly TextSymbol[], address: bigint): { name: string; offset: bigint } {
-  let best: TextSymbol | undefined;
-  for (const s of symbols) if (s.address <= address && (!best || s.address >= best.address)) best = s;
-  if (!best) throw new Error(`no symbol covers 0x${address.toString(16)}`);
-  return { name: best.name, offset: address - best.address };
-}
-
 /** `/dir/file.c:LINE` for an address, from addr2line. */
 function sourceLine(binary: string, address: bigint): string {
   const r = spawnSync('addr2line', ['-e', binary, `0x${address.toString(16)}`], { encoding: 'utf8' });
   return r.stdout.trim().replace(/ \(discriminator \d+\)$/, '');
-}
-
-/** The text between <tag> and </tag>, split into lines, without the stack's leading empty line. */
-function section(stdout: string, tag: string): string[] {
-  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(stdout);
-  if (!m) throw new Error(`no <${tag}> in output:\n${stdout}`);
-  const lines = m[1]!.split('\n');
-  expect(lines[0]).toBe('');
-  expect(lines[lines.length - 1]).toBe('');
-  return lines.slice(1, -1);
 }
 
 describe.skipIf(skip !== false)('stack modes and symbols', () => {
