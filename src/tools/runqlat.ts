@@ -1,18 +1,14 @@
 // runqlat: how long runnable tasks wait for a CPU, from wakeup (or preemption) to running, as a histogram.
 import { PID, TIMESTAMP } from './common.js';
 import { intervalBlock, intervalConfig } from './program.js';
+import { REQUEUE_PREEMPTED, RUNQ_NEEDS, WAKEUP_PROBES } from './runq-common.js';
 import type { ToolSpec } from './tool.js';
 
 export const runqlat: ToolSpec = {
   name: 'runqlat',
   summary: 'Summarize CPU run queue latency as a histogram',
   category: 'processes',
-  needs: [
-    { kind: 'tracepoint', event: 'sched:sched_wakeup' },
-    { kind: 'tracepoint', event: 'sched:sched_wakeup_new' },
-    { kind: 'tracepoint', event: 'sched:sched_switch' },
-    { kind: 'tracepoint', event: 'sched:sched_process_free' },
-  ],
+  needs: RUNQ_NEEDS,
   options: [
     TIMESTAMP,
     { key: 'ms', short: 'm', long: 'milliseconds', help: 'histogram in milliseconds' },
@@ -50,18 +46,12 @@ export const runqlat: ToolSpec = {
   printf("Tracing run queue latency... Hit Ctrl-C to end.\\n");
 }
 
-tracepoint:sched:sched_wakeup,
-tracepoint:sched:sched_wakeup_new
-{
-  @qtime[args.pid] = nsecs;
-}
+${WAKEUP_PROBES}
 
 tracepoint:sched:sched_switch
 {${learn.map((l) => `\n  ${l}`).join('')}
   // A task preempted while runnable (state 0) goes straight back to the run queue.
-  if (args.prev_state == 0) {
-    @qtime[args.prev_pid] = nsecs;
-  }
+  ${REQUEUE_PREEMPTED}
   $ns = @qtime[args.next_pid];
   if (${cond}) {
     @${unit}${key} = hist((nsecs - $ns) / ${div});

@@ -1,18 +1,14 @@
 // runqslower: each wait for a CPU longer than a threshold, with the task that waited and the one it waited behind.
 import { PID } from './common.js';
 import { headerPrintf } from './program.js';
+import { REQUEUE_PREEMPTED, RUNQ_NEEDS, WAKEUP_PROBES } from './runq-common.js';
 import type { ToolSpec } from './tool.js';
 
 export const runqslower: ToolSpec = {
   name: 'runqslower',
   summary: 'Trace run queue waits longer than a threshold',
   category: 'processes',
-  needs: [
-    { kind: 'tracepoint', event: 'sched:sched_wakeup' },
-    { kind: 'tracepoint', event: 'sched:sched_wakeup_new' },
-    { kind: 'tracepoint', event: 'sched:sched_switch' },
-    { kind: 'tracepoint', event: 'sched:sched_process_free' },
-  ],
+  needs: RUNQ_NEEDS,
   options: [
     { ...PID, help: 'trace this process only' },
     { key: 'prev', short: 'P', long: 'previous', help: 'also show the task that was running before' },
@@ -33,19 +29,13 @@ export const runqslower: ToolSpec = {
   ${headerPrintf(`%-8s %-16s %-7s %14s${prev ? ' %-16s %s' : ''}\n`, 'TIME', 'COMM', 'TID', 'LAT(us)', ...(prev ? ['PREV COMM', 'PREV TID'] : []))}
 }
 
-tracepoint:sched:sched_wakeup,
-tracepoint:sched:sched_wakeup_new
-{
-  @qtime[args.pid] = nsecs;
-}
+${WAKEUP_PROBES}
 
 tracepoint:sched:sched_switch
 {
   // The task leaving the CPU is current: remember -p's threads (the task coming in is known by tid only),
   // and requeue it if it was preempted.${pid !== undefined ? `\n  if (pid == ${pid}) {\n    @target[tid] = 1;\n  }` : ''}
-  if (args.prev_state == 0) {
-    @qtime[args.prev_pid] = nsecs;
-  }
+  ${REQUEUE_PREEMPTED}
   $ns = @qtime[args.next_pid];
   if ($ns) {
     $us = (nsecs - $ns) / 1000;
@@ -55,7 +45,7 @@ tracepoint:sched:sched_switch
   }
   delete(@qtime[args.next_pid]);
 }
-${pid !== undefined ? '\ntracepoint:sched:sched_process_exit\n{\n  delete(@target[args.pid]);\n}\n' : ''}
+${pid !== undefined ? '\ntracepoint:sched:sched_process_free\n{\n  delete(@target[args.pid]);\n}\n' : ''}
 END
 {
   clear(@qtime);${pid !== undefined ? '\n  clear(@target);' : ''}
