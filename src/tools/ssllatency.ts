@@ -2,19 +2,15 @@
 // and return probes on libssl.
 import { NAME, PID, taskFilters } from './common.js';
 import { predicate } from './program.js';
-import type { ProbeNeed, ToolSpec } from './tool.js';
+import { LIBSSL, SSL_FUNCS, SSL_NEEDS } from './ssl-common.js';
+import type { ToolSpec } from './tool.js';
 
-const LIBSSL = 'libssl.so.3';
-const FUNCS = ['SSL_do_handshake', 'SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'];
 
 export const ssllatency: ToolSpec = {
   name: 'ssllatency',
   summary: 'Summarize OpenSSL handshake, read and write latency',
   category: 'applications',
-  needs: FUNCS.flatMap((f): ProbeNeed[] => [
-    { kind: 'uprobe', binary: LIBSSL, symbol: f },
-    { kind: 'uprobe', binary: LIBSSL, symbol: f, ret: true },
-  ]),
+  needs: SSL_NEEDS,
   options: [PID, NAME],
   examples: [
     ['', 'histograms at Ctrl-C'],
@@ -26,13 +22,13 @@ export const ssllatency: ToolSpec = {
   printf("Tracing OpenSSL latency... Hit Ctrl-C to end.\\n");
 }
 
-${FUNCS.map((f) => `uprobe:${LIBSSL}:${f}`).join(',\n')}
+${SSL_FUNCS.map((f) => `uprobe:${LIBSSL}:${f}`).join(',\n')}
 ${predicate(...taskFilters('ssllatency', args))}
 {
   @start[tid] = nsecs;
 }
 
-${FUNCS.map(
+${SSL_FUNCS.map(
   // One return probe per function, keyed by its name: \`func\` in a return probe gives an address here.
   (f) => `uretprobe:${LIBSSL}:${f}
 /@start[tid]/

@@ -6,11 +6,10 @@ import { ElfError, openElf } from '../elf/index.js';
 import { binaryPath } from './availability.js';
 import { DURATION, durationProbe, NAME, PID, taskFilters } from './common.js';
 import { headerPrintf, predicate } from './program.js';
-import type { ProbeNeed, ToolSpec } from './tool.js';
+import { LIBSSL, SSL_FUNCS, SSL_NEEDS } from './ssl-common.js';
+import type { ToolSpec } from './tool.js';
 
-const LIBSSL = 'libssl.so.3';
 const LIBCRYPTO = 'libcrypto.so.3';
-const SSL_FUNCS = ['SSL_do_handshake', 'SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'];
 const CRYPTO_FUNCS = [
   'rsa_ossl_public_encrypt',
   'rsa_ossl_public_decrypt',
@@ -40,10 +39,7 @@ export const sslsnoop: ToolSpec = {
   name: 'sslsnoop',
   summary: 'Trace OpenSSL calls with their latency and return value',
   category: 'applications',
-  needs: SSL_FUNCS.flatMap((f): ProbeNeed[] => [
-    { kind: 'uprobe', binary: LIBSSL, symbol: f },
-    { kind: 'uprobe', binary: LIBSSL, symbol: f, ret: true },
-  ]),
+  needs: SSL_NEEDS,
   options: [
     PID,
     NAME,
